@@ -1,0 +1,3 @@
+fn main() {
+    fixture_runtime::build::fixtures("fixtures");
+}

@@ -1,0 +1,57 @@
+//! The build-script side of discovery: one call in a package's `build.rs`.
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::discover::discover;
+use crate::env::{flag, UPDATE_GOLDENS};
+use crate::manifest;
+
+/// Discovers the fixture tree at `root` (relative to the package) for
+/// `#[fixture_suite("<root>")]`, and tells Cargo to rerun when the tree or
+/// `UPDATE_GOLDENS` changes.
+///
+/// ```text
+/// // build.rs
+/// fn main() {
+///     fixture_runtime::build::fixtures("fixtures");
+/// }
+/// ```
+///
+/// Layout problems do not fail the build script: they reach the macro,
+/// which reports each as a `compile_error!` at the attribute.
+pub fn fixtures(root: &str) {
+    println!("cargo:rerun-if-changed={root}");
+    println!("cargo:rerun-if-env-changed={UPDATE_GOLDENS}");
+    let manifest_dir =
+        env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by Cargo");
+    let out_dir = env::var_os("OUT_DIR").expect("OUT_DIR is set by Cargo");
+    let tree = discover_relative(Path::new(&manifest_dir), root);
+    let text = manifest::render(&tree, root, flag(UPDATE_GOLDENS));
+    let path = manifest_path(Path::new(&out_dir), root);
+    fs::create_dir_all(path.parent().expect("manifest path has a parent"))
+        .and_then(|()| fs::write(&path, text))
+        .unwrap_or_else(|err| panic!("fixture-kit: cannot write {}: {err}", path.display()));
+}
+
+/// Where the manifest for `root` lives below `OUT_DIR`; the macro computes
+/// the same path.
+pub fn manifest_path(out_dir: &Path, root: &str) -> PathBuf {
+    let name: String = root
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    out_dir.join("fixture-kit").join(format!("{name}.manifest"))
+}
+
+/// Discovers with paths shown relative to the package, as users see them.
+fn discover_relative(manifest_dir: &Path, root: &str) -> crate::discover::FixtureTree {
+    let mut tree = discover(&manifest_dir.join(root));
+    for problem in &mut tree.problems {
+        if let Ok(rel) = problem.path.strip_prefix(manifest_dir) {
+            problem.path = rel.to_owned();
+        }
+    }
+    tree
+}

@@ -1,0 +1,30 @@
+//! The runtime of fixture-kit: discovery, loading, agent runners, contracts,
+//! verification, golden updates and reporting.
+//!
+//! Data flows discover → generate (the `#[fixture_suite]` macro) → load →
+//! run agent → verify → report or update; see `docs/ARCHITECTURE.md`.
+
+pub mod agent;
+pub mod build;
+pub mod constraints;
+pub mod contract;
+pub mod discover;
+pub mod engine;
+pub mod env;
+pub mod fixture;
+pub mod golden;
+pub mod manifest;
+pub mod naming;
+pub mod rule;
+pub mod runner;
+pub mod suite;
+pub mod verify;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use agent::Agent;
+pub use fixture::Fixture;
+pub use rule::{Rule, Violation};
+pub use runner::Runner;
+pub use suite::Suite;

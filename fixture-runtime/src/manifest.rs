@@ -1,0 +1,54 @@
+//! The file the build script writes and `#[fixture_suite]` reads.
+//!
+//! One line per entry, fields separated by a tab (`→` below), sorted; the macro crate parses it
+//! without depending on this crate, so the format stays this plain:
+//!
+//! ```text
+//! fixture-kit manifest 1
+//! fixture→<test name>→<topic/task/agent>→<flags>
+//! problem→<path>→<message>
+//! ```
+//!
+//! `flags` is `-` or `verify` (the fixture holds a `verify.rs`).
+
+use std::fmt::Write as _;
+
+use crate::discover::FixtureTree;
+
+/// The first line of every manifest.
+pub const HEADER: &str = "fixture-kit manifest 1";
+
+/// Renders a discovered tree. Fixtures without a golden become problems
+/// unless `allow_missing_golden` (an update run records them).
+pub fn render(tree: &FixtureTree, root: &str, allow_missing_golden: bool) -> String {
+    let mut out = format!("{HEADER}\n");
+    for fixture in &tree.fixtures {
+        if !fixture.has_golden && !allow_missing_golden {
+            let golden = fixture.id.agent.golden_kind().file_name();
+            let _ = writeln!(
+                out,
+                "problem\t{root}/{}/{golden}\tmissing golden: add it, or record it with \
+                 `UPDATE_GOLDENS=1 cargo test {}`",
+                fixture.id,
+                fixture.id.test_name()
+            );
+            continue;
+        }
+        let flags = if fixture.has_local_verify {
+            "verify"
+        } else {
+            "-"
+        };
+        let _ = writeln!(
+            out,
+            "fixture\t{}\t{}\t{flags}",
+            fixture.id.test_name(),
+            fixture.id
+        );
+    }
+    for problem in &tree.problems {
+        let message = problem.message.replace(['\t', '\n'], " ");
+        let _ = writeln!(out, "problem\t{}\t{message}", problem.path.display());
+    }
+    out
+}

@@ -1,0 +1,44 @@
+//! A suite's settings: which runner, which schema mode.
+
+use crate::runner::{Bootstrap, Runner};
+use crate::verify::Schema;
+
+/// What the function under `#[fixture_suite]` returns.
+pub struct Suite {
+    pub(crate) runner: Box<dyn Runner>,
+    pub(crate) schema: Schema,
+}
+
+impl Suite {
+    /// The bootstrap runner (actual = golden) and strict contracts.
+    pub fn new() -> Suite {
+        Suite {
+            runner: Box::new(Bootstrap),
+            schema: Schema::Strict,
+        }
+    }
+
+    /// Produces actual outputs with `runner`.
+    pub fn runner(mut self, runner: impl Runner + 'static) -> Suite {
+        self.runner = Box::new(runner);
+        self
+    }
+
+    /// Reports unknown JSON fields as warnings instead of errors (a fixture
+    /// can still override this in `fixture.json`).
+    pub fn legacy(mut self, on: bool) -> Suite {
+        self.schema = if on { Schema::Legacy } else { Schema::Strict };
+        self
+    }
+
+    /// The runner in use.
+    pub fn agent_runner(&self) -> &dyn Runner {
+        self.runner.as_ref()
+    }
+}
+
+impl Default for Suite {
+    fn default() -> Suite {
+        Suite::new()
+    }
+}
