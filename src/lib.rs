@@ -12,5 +12,5 @@
 //!
 //! See the README for the fixture layout and the build-script line.
 
-pub use fixture_macros::fixture_suite;
+pub use fixture_macros::{fixture_suite, runbook_suite, scenario_suite};
 pub use fixture_runtime::*;

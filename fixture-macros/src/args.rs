@@ -6,32 +6,33 @@ use syn::{LitStr, Result};
 
 /// The attribute's arguments.
 pub struct Args {
-    /// The fixture folder, relative to the package.
-    pub fixtures: String,
+    /// The folder the suite reads, relative to the package.
+    pub root: String,
 }
 
 impl Args {
-    pub fn parse(attr: TokenStream) -> Result<Args> {
-        let mut fixtures = None;
+    /// Parses `<key> = "<folder>"`, with `default` when absent.
+    pub fn parse(attr: TokenStream, key: &str) -> Result<Args> {
+        let mut root = None;
         let parser = syn::meta::parser(|meta| {
-            if meta.path.is_ident("fixtures") {
+            if meta.path.is_ident(key) {
                 let value: LitStr = meta.value()?.parse()?;
-                let root = value.value();
-                if root.is_empty() || root.starts_with('/') || root.contains('\\') {
+                let folder = value.value();
+                if folder.is_empty() || folder.starts_with('/') || folder.contains('\\') {
                     return Err(syn::Error::new(
                         value.span(),
-                        "`fixtures` is a folder relative to the package, with `/` separators",
+                        format!("`{key}` is a folder relative to the package, with `/` separators"),
                     ));
                 }
-                fixtures = Some(root.trim_end_matches('/').to_owned());
+                root = Some(value.value().trim_end_matches('/').to_owned());
                 Ok(())
             } else {
-                Err(meta.error("unknown argument: expected `fixtures = \"<folder>\"`"))
+                Err(meta.error(format!("unknown argument: expected `{key} = \"<folder>\"`")))
             }
         });
         parser.parse2(attr)?;
         Ok(Args {
-            fixtures: fixtures.unwrap_or_else(|| "fixtures".to_owned()),
+            root: root.unwrap_or_else(|| key.to_owned()),
         })
     }
 }

@@ -12,12 +12,12 @@ use crate::manifest::{self, Entry, Manifest};
 /// The annotated function plus one module per topic, one per task, one
 /// `#[test]` per agent fixture; or `compile_error!`s naming each problem.
 pub fn suite(args: &Args, item: TokenStream) -> TokenStream {
-    let (func, manifest) = match prepare(&args.fixtures, item) {
+    let (func, manifest) = match prepare(&args.root, item) {
         Ok(prepared) => prepared,
         Err(tokens) => return tokens,
     };
     let suite_fn = &func.sig.ident;
-    let root = root_expr(&args.fixtures);
+    let root = root_expr(&args.root);
     let tests = manifest.entries.iter().map(|entry| {
         let Entry {
             test_name,
@@ -37,6 +37,29 @@ pub fn suite(args: &Args, item: TokenStream) -> TokenStream {
             quote!(::fixture_kit::__private::run(#up #suite_fn, #root, #id);)
         };
         (test_name.as_str(), body)
+    });
+    let modules = nest(tests);
+    quote! {
+        #func
+        #modules
+    }
+}
+
+/// The annotated function plus one `#[test]` per case of a scenario or
+/// runbook suite, each calling `::fixture_kit::__private::<runner>`.
+pub fn cases(args: &Args, item: TokenStream, runner: &str) -> TokenStream {
+    let (func, manifest) = match prepare(&args.root, item) {
+        Ok(prepared) => prepared,
+        Err(tokens) => return tokens,
+    };
+    let suite_fn = &func.sig.ident;
+    let root = root_expr(&args.root);
+    let runner = ident(runner);
+    let tests = manifest.cases.iter().map(|case| {
+        let up = supers(&case.test_name);
+        let key = &case.key;
+        let body = quote!(::fixture_kit::__private::#runner(#up #suite_fn, #root, #key););
+        (case.test_name.as_str(), body)
     });
     let modules = nest(tests);
     quote! {

@@ -31,8 +31,38 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn fixture_suite(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
-    let expanded = match args::Args::parse(attr.into()) {
+    let expanded = match args::Args::parse(attr.into(), "fixtures") {
         Ok(args) => expand::suite(&args, item),
+        Err(err) => {
+            let err = err.to_compile_error();
+            quote::quote!(#err #item)
+        }
+    };
+    expanded.into()
+}
+
+/// Generates the tests of a replay-scenario suite, `scenarios::<name>::<case>`,
+/// beside the function it annotates (which returns the suite's settings).
+/// `scenarios` (default `"scenarios"`) is discovered by
+/// `fixture_runtime::build::scenarios` in `build.rs`.
+#[proc_macro_attribute]
+pub fn scenario_suite(attr: TokenStream, item: TokenStream) -> TokenStream {
+    cases(attr, item, "scenarios", "run_scenario")
+}
+
+/// Generates the tests of a runbook suite, `runbooks::<file>::<lane>`,
+/// beside the function it annotates (which returns the suite's settings).
+/// `runbooks` (default `"runbooks"`) is discovered by
+/// `fixture_runtime::build::runbooks` in `build.rs`.
+#[proc_macro_attribute]
+pub fn runbook_suite(attr: TokenStream, item: TokenStream) -> TokenStream {
+    cases(attr, item, "runbooks", "run_runbook")
+}
+
+fn cases(attr: TokenStream, item: TokenStream, key: &str, runner: &str) -> TokenStream {
+    let item = proc_macro2::TokenStream::from(item);
+    let expanded = match args::Args::parse(attr.into(), key) {
+        Ok(args) => expand::cases(&args, item, runner),
         Err(err) => {
             let err = err.to_compile_error();
             quote::quote!(#err #item)

@@ -16,9 +16,18 @@ pub struct Entry {
     pub local_verify: bool,
 }
 
+/// One generated test of a scenario or runbook suite.
+pub struct Case {
+    /// `scenarios::name::case`, already sanitized.
+    pub test_name: String,
+    /// What the runtime needs to find the case again.
+    pub key: String,
+}
+
 /// What the build script found.
 pub struct Manifest {
     pub entries: Vec<Entry>,
+    pub cases: Vec<Case>,
     /// `path: message` lines, one per layout problem.
     pub problems: Vec<String>,
 }
@@ -63,6 +72,7 @@ fn parse(text: &str) -> Option<Manifest> {
     }
     let mut manifest = Manifest {
         entries: Vec::new(),
+        cases: Vec::new(),
         problems: Vec::new(),
     };
     for line in lines {
@@ -72,6 +82,10 @@ fn parse(text: &str) -> Option<Manifest> {
                 test_name: (*test_name).to_owned(),
                 id: (*id).to_owned(),
                 local_verify: *flags == "verify",
+            }),
+            ["case", test_name, key] => manifest.cases.push(Case {
+                test_name: (*test_name).to_owned(),
+                key: (*key).to_owned(),
             }),
             ["problem", path, message] => manifest.problems.push(format!("{path}: {message}")),
             _ => return None,

@@ -9,7 +9,9 @@
 //! problem→<path>→<message>
 //! ```
 //!
-//! `flags` is `-` or `verify` (the fixture holds a `verify.rs`).
+//! `flags` is `-` or `verify` (the fixture holds a `verify.rs`). Scenario
+//! and runbook suites write `case→<test name>→<key>` lines instead of
+//! `fixture` lines; the key is passed back to the runtime as is.
 
 use std::fmt::Write as _;
 
