@@ -7,6 +7,8 @@ use crate::contract::FromOutput;
 use crate::discover::FixtureId;
 use crate::engine::{self, Outcome};
 use crate::fixture::Fixture;
+use crate::runbook::{self, Runbook};
+use crate::runbook_suite::RunbookSuite;
 use crate::suite::Suite;
 
 /// Runs one generated fixture test; panics with the report on failure.
@@ -50,5 +52,26 @@ fn finish(id: &str, result: Result<Outcome, engine::Failure>) {
         }
         Ok(_) => {}
         Err(failure) => panic!("{failure}"),
+    }
+}
+
+/// Runs one generated runbook lane test (`key` is `<file>.md#<lane>`):
+/// the lane and the lanes it needs, in a fresh run; panics with the report
+/// unless every one of them worked or broke as it must.
+#[track_caller]
+pub fn run_runbook(settings: fn() -> RunbookSuite, root: &str, key: &str) {
+    let (file, lane) = key
+        .split_once('#')
+        .unwrap_or_else(|| panic!("fixture-kit: bad generated runbook key `{key}`"));
+    let runbook = Runbook::load(Path::new(root).join(file)).unwrap_or_else(|err| {
+        panic!("fixture-kit: {err}\n(the runbook changed since the build; rebuild to see it)")
+    });
+    let options = runbook::Options {
+        lane: Some(lane.to_owned()),
+        vars: settings().vars().to_vec(),
+    };
+    let report = runbook::run(&runbook, &options);
+    if !report.passed() {
+        panic!("{report}");
     }
 }

@@ -55,3 +55,29 @@ fn discover_relative(manifest_dir: &Path, root: &str) -> crate::discover::Fixtur
     }
     tree
 }
+
+/// Discovers the runbooks `<root>/*.md` (relative to the package) for
+/// `#[runbook_suite(runbooks = "<root>")]`: one test per lane, named
+/// `runbooks::<file stem>::<lane>`, and tells Cargo to rerun when the
+/// folder changes.
+///
+/// ```text
+/// // build.rs
+/// fn main() {
+///     fixture_runtime::build::runbooks("runbooks");
+/// }
+/// ```
+///
+/// A runbook that does not parse does not fail the build script: the macro
+/// reports it as a `compile_error!` naming its file and line.
+pub fn runbooks(root: &str) {
+    println!("cargo:rerun-if-changed={root}");
+    let manifest_dir =
+        env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by Cargo");
+    let out_dir = env::var_os("OUT_DIR").expect("OUT_DIR is set by Cargo");
+    let found = crate::runbook::discover(&Path::new(&manifest_dir).join(root), root);
+    let path = manifest_path(Path::new(&out_dir), root);
+    fs::create_dir_all(path.parent().expect("manifest path has a parent"))
+        .and_then(|()| fs::write(&path, found.manifest()))
+        .unwrap_or_else(|err| panic!("fixture-kit: cannot write {}: {err}", path.display()));
+}

@@ -1,0 +1,789 @@
+//! Running a runbook: an isolated temporary folder, lanes in order with
+//! shared variables, every step checked, every process stopped at the end.
+
+use std::fs;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::daemon::{describe, Daemons, Process};
+use super::expect::{self, JsonPath};
+use super::report::{tail, Failure, LaneReport, LaneStatus, Report};
+use super::vars::Vars;
+use super::{http, sse};
+use super::{
+    Action, CaptureFrom, Command, Daemon, Expectation, ExpectedStatus, Http, Lane, Ready, Reason,
+    Runbook, Sse, Step,
+};
+
+/// The pause between readiness probes.
+const PROBE_EVERY: Duration = Duration::from_millis(50);
+
+/// How to run a runbook.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Run only this lane (by slug) and the lanes it needs.
+    pub lane: Option<String>,
+    /// Extra variables, e.g. `fixture_kit` → the binary's path.
+    pub vars: Vec<(String, String)>,
+}
+
+/// Runs `runbook` and reports on every lane. Each run gets its own
+/// temporary folder with `HOME`, XDG folders and a working folder; every
+/// daemon is stopped before this returns, whatever happened.
+pub fn run(runbook: &Runbook, options: &Options) -> Report {
+    let mut report = Report {
+        runbook: runbook.path.clone(),
+        title: runbook.title.clone(),
+        lanes: Vec::new(),
+        problem: None,
+    };
+    let selected = match select(runbook, options.lane.as_deref()) {
+        Ok(selected) => selected,
+        Err(problem) => {
+            report.problem = Some(problem);
+            return report;
+        }
+    };
+    let mut runner = match Runner::new(runbook, options) {
+        Ok(runner) => runner,
+        Err(problem) => {
+            report.problem = Some(problem);
+            return report;
+        }
+    };
+    for (index, lane) in runbook.lanes.iter().enumerate() {
+        let blocked = lane.needs.iter().find(|need| {
+            !matches!(
+                report.lanes[**need].status,
+                LaneStatus::Worked | LaneStatus::BrokeAsExpected
+            )
+        });
+        let lane_report = if !selected[index] {
+            skipped(lane, "not needed by the lane asked for".to_owned())
+        } else if let Some(need) = blocked {
+            let need = &report.lanes[*need];
+            let mut lane_report = skipped(
+                lane,
+                format!("needs `{}`, which {}", need.slug, need.status.as_str()),
+            );
+            lane_report.status = LaneStatus::NotReached;
+            lane_report
+        } else {
+            runner.lane(lane)
+        };
+        report.lanes.push(lane_report);
+    }
+    runner.daemons.stop_all();
+    report
+}
+
+/// Which lanes run: all, or the one asked for and those it needs.
+fn select(runbook: &Runbook, lane: Option<&str>) -> Result<Vec<bool>, String> {
+    let Some(slug) = lane else {
+        return Ok(vec![true; runbook.lanes.len()]);
+    };
+    let index = runbook
+        .lanes
+        .iter()
+        .position(|l| l.slug == slug)
+        .ok_or_else(|| {
+            let slugs: Vec<&str> = runbook.lanes.iter().map(|l| l.slug.as_str()).collect();
+            format!(
+                "no lane `{slug}` in this runbook: it has {}",
+                slugs.join(", ")
+            )
+        })?;
+    let mut selected = vec![false; runbook.lanes.len()];
+    selected[index] = true;
+    for i in (0..=index).rev() {
+        if selected[i] {
+            for need in &runbook.lanes[i].needs {
+                selected[*need] = true;
+            }
+        }
+    }
+    Ok(selected)
+}
+
+fn skipped(lane: &Lane, note: String) -> LaneReport {
+    LaneReport {
+        name: lane.name.clone(),
+        slug: lane.slug.clone(),
+        line: lane.line,
+        status: LaneStatus::Skipped,
+        steps_passed: 0,
+        steps: lane.steps.len(),
+        failure: None,
+        note: Some(note),
+    }
+}
+
+/// What a step produced for its `expect` block.
+enum Output {
+    Text(String),
+    Json(Value),
+}
+
+/// A step failure before it is placed in its lane.
+struct Broken {
+    reason: Reason,
+    message: String,
+    diff: Option<String>,
+    exit_status: Option<String>,
+    tails: Vec<(String, String)>,
+}
+
+impl Broken {
+    fn new(reason: Reason, message: impl Into<String>) -> Broken {
+        Broken {
+            reason,
+            message: message.into(),
+            diff: None,
+            exit_status: None,
+            tails: Vec::new(),
+        }
+    }
+
+    fn diff(mut self, expected: &str, actual: &str) -> Broken {
+        self.diff = Some(expect::diff(expected, actual));
+        self
+    }
+
+    fn tail(mut self, label: &str, text: &str) -> Broken {
+        self.tails.push((label.to_owned(), tail(text)));
+        self
+    }
+}
+
+struct Runner {
+    _tmp: tempfile::TempDir,
+    work: PathBuf,
+    logs: PathBuf,
+    vars: Vars,
+    env: Vec<(String, String)>,
+    daemons: Daemons,
+    commands: usize,
+}
+
+impl Runner {
+    fn new(runbook: &Runbook, options: &Options) -> Result<Runner, String> {
+        let tmp = tempfile::Builder::new()
+            .prefix("fixture-kit-runbook-")
+            .tempdir()
+            .map_err(|err| format!("cannot create a temporary folder: {err}"))?;
+        let root = tmp.path().to_owned();
+        let dir = |name: &str| -> Result<PathBuf, String> {
+            let path = root.join(name);
+            fs::create_dir_all(&path)
+                .map_err(|err| format!("cannot create {}: {err}", path.display()))?;
+            Ok(path)
+        };
+        let (home, data, work, logs) = (dir("home")?, dir("data")?, dir("work")?, dir("logs")?);
+        let runbook_dir = std::path::absolute(&runbook.path)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_owned))
+            .unwrap_or_default();
+        let mut vars = Vars::default();
+        let show = |p: &Path| p.display().to_string();
+        vars.set("tmp", show(&root));
+        vars.set("home", show(&home));
+        vars.set("data_dir", show(&data));
+        vars.set("work", show(&work));
+        vars.set("runbook_dir", show(&runbook_dir));
+        for (name, value) in &options.vars {
+            vars.set(name, value.clone());
+        }
+        let mut env = vec![
+            ("HOME".to_owned(), show(&home)),
+            ("XDG_DATA_HOME".to_owned(), show(&data)),
+            ("XDG_CONFIG_HOME".to_owned(), show(&dir("config")?)),
+            ("XDG_CACHE_HOME".to_owned(), show(&dir("cache")?)),
+            ("XDG_STATE_HOME".to_owned(), show(&dir("state")?)),
+            ("TMPDIR".to_owned(), show(&dir("tmp")?)),
+            ("GIT_CONFIG_NOSYSTEM".to_owned(), "1".to_owned()),
+        ];
+        for (key, value) in &runbook.env {
+            let value = vars
+                .substitute(value)
+                .map_err(|err| format!("in the runbook's `env` block, {key}: {err}"))?;
+            set_env(&mut env, key, value);
+        }
+        Ok(Runner {
+            _tmp: tmp,
+            work,
+            logs,
+            vars,
+            env,
+            daemons: Daemons::default(),
+            commands: 0,
+        })
+    }
+
+    fn lane(&mut self, lane: &Lane) -> LaneReport {
+        let mut report = skipped(lane, String::new());
+        report.note = None;
+        report.status = LaneStatus::Worked;
+        for (index, step) in lane.steps.iter().enumerate() {
+            match self.step(step) {
+                Ok(()) => report.steps_passed += 1,
+                Err(broken) => {
+                    let mut failure = Failure {
+                        step: Some(index + 1),
+                        line: step.line,
+                        action: Some(self.describe(&step.action)),
+                        reason: broken.reason,
+                        message: broken.message,
+                        diff: broken.diff,
+                        exit_status: broken.exit_status,
+                        tails: broken.tails,
+                    };
+                    for (name, log) in &self.daemons.logs {
+                        let text = fs::read(log).unwrap_or_default();
+                        failure.tails.push((
+                            format!("daemon {name} log"),
+                            tail(&String::from_utf8_lossy(&text)),
+                        ));
+                    }
+                    report.status = match lane.must_fail {
+                        Some(reason) if reason == failure.reason => LaneStatus::BrokeAsExpected,
+                        _ => LaneStatus::Broke,
+                    };
+                    if let Some(reason) = lane.must_fail.filter(|r| *r != failure.reason) {
+                        report.note = Some(format!(
+                            "must fail with `{reason}`, but broke with `{}`",
+                            failure.reason
+                        ));
+                    }
+                    report.failure = Some(failure);
+                    return report;
+                }
+            }
+        }
+        if let Some(reason) = lane.must_fail {
+            report.status = LaneStatus::Broke;
+            report.failure = Some(Failure {
+                step: None,
+                line: lane.line,
+                action: None,
+                reason: Reason::DidNotFail,
+                message: format!(
+                    "every step passed, but this lane must fail with `{reason}`: \
+                     fix the runbook or remove its `must-fail`"
+                ),
+                diff: None,
+                exit_status: None,
+                tails: Vec::new(),
+            });
+        }
+        report
+    }
+
+    /// How a step reads in a report, variables filled in where known.
+    fn describe(&mut self, action: &Action) -> String {
+        let text = match action {
+            Action::Command(command) => format!("$ {}", command.script),
+            Action::Daemon(daemon) => format!("daemon {}: $ {}", daemon.name, daemon.script),
+            Action::Stop(names) => format!("stop {}", names.join(", ")),
+            Action::Http(http) => format!("{} {}", http.method, http.url),
+            Action::Sse(sse) => format!("GET {} (event stream)", sse.url),
+            Action::Env(vars) => {
+                let keys: Vec<&str> = vars.iter().map(|(k, _)| k.as_str()).collect();
+                format!("env {}", keys.join(", "))
+            }
+        };
+        self.vars.substitute(&text).unwrap_or(text)
+    }
+
+    /// Runs a step, retrying a `poll=` step until it passes or time is up.
+    fn step(&mut self, step: &Step) -> Result<(), Broken> {
+        let Some(poll) = step.poll else {
+            return self.attempt(step);
+        };
+        let started = Instant::now();
+        let deadline = started + poll.within;
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let broken = match self.attempt(step) {
+                Ok(()) => return Ok(()),
+                Err(broken) => broken,
+            };
+            let retry = !matches!(broken.reason, Reason::UnknownVariable | Reason::BadStep);
+            if !retry || Instant::now() + poll.every > deadline {
+                let mut broken = broken;
+                if retry {
+                    broken.message = format!(
+                        "{}\n(still failing after {tries} tries over {:.1}s, `poll={}s`)",
+                        broken.message,
+                        started.elapsed().as_secs_f64(),
+                        poll.within.as_secs_f64()
+                    );
+                }
+                return Err(broken);
+            }
+            sleep(poll.every);
+        }
+    }
+
+    fn attempt(&mut self, step: &Step) -> Result<(), Broken> {
+        let output = match &step.action {
+            Action::Command(command) => self.command(command, step.timeout)?,
+            Action::Daemon(daemon) => return self.daemon(daemon, step.timeout),
+            Action::Stop(names) => return self.stop(names),
+            Action::Http(http) => self.http(http, step.timeout)?,
+            Action::Sse(sse) => self.sse(sse, step.timeout)?,
+            Action::Env(vars) => {
+                for (key, value) in vars {
+                    let value = self.fill(value)?;
+                    set_env(&mut self.env, key, value);
+                }
+                return Ok(());
+            }
+        };
+        for expectation in &step.expect {
+            self.check(expectation, &output)?;
+        }
+        Ok(())
+    }
+
+    fn fill(&mut self, text: &str) -> Result<String, Broken> {
+        self.vars
+            .substitute(text)
+            .map_err(|message| Broken::new(Reason::UnknownVariable, message))
+    }
+
+    fn cwd(&mut self, cwd: Option<&str>) -> Result<PathBuf, Broken> {
+        let Some(cwd) = cwd else {
+            return Ok(self.work.clone());
+        };
+        let filled = self.fill(cwd)?;
+        let path = self.work.join(filled);
+        if path.is_dir() {
+            Ok(path)
+        } else {
+            Err(Broken::new(
+                Reason::BadStep,
+                format!(
+                    "`cwd={cwd}` is {}, which is not a folder: create it in an earlier step",
+                    path.display()
+                ),
+            ))
+        }
+    }
+
+    fn command(&mut self, command: &Command, timeout: Duration) -> Result<Output, Broken> {
+        let script = self.fill(&command.script)?;
+        let cwd = self.cwd(command.cwd.as_deref())?;
+        let expected = command
+            .stdout
+            .as_deref()
+            .map(|text| self.fill(text))
+            .transpose()?;
+        self.commands += 1;
+        let out_path = self.logs.join(format!("step-{}.stdout", self.commands));
+        let err_path = self.logs.join(format!("step-{}.stderr", self.commands));
+        let cannot = |err: std::io::Error| {
+            Broken::new(Reason::BadStep, format!("cannot start `sh -c`: {err}"))
+        };
+        let out = fs::File::create(&out_path).map_err(cannot)?;
+        let err = fs::File::create(&err_path).map_err(cannot)?;
+        let mut process = Process::spawn(&script, &cwd, &self.env, out, err).map_err(cannot)?;
+        let status = process.wait_until(Instant::now() + timeout);
+        // Also ends whatever the command left running in the background.
+        let final_status = process.stop(Duration::ZERO);
+        let read =
+            |path: &Path| String::from_utf8_lossy(&fs::read(path).unwrap_or_default()).into_owned();
+        let (stdout, stderr) = (read(&out_path), read(&err_path));
+        let with_tails = |broken: Broken| broken.tail("stdout", &stdout).tail("stderr", &stderr);
+        let Some(status) = status else {
+            let mut broken = Broken::new(
+                Reason::StepTimedOut,
+                format!(
+                    "no exit within {}: its process group was killed",
+                    seconds(timeout)
+                ),
+            );
+            broken.exit_status = Some(describe(final_status));
+            return Err(with_tails(broken));
+        };
+        let status_ok = match command.status {
+            ExpectedStatus::Code(code) => status.code() == Some(code),
+            ExpectedStatus::Failed => !status.success(),
+        };
+        let stdout_ok = expected
+            .as_deref()
+            .is_none_or(|e| expect::text_matches(e, &stdout));
+        if !status_ok || !stdout_ok {
+            let mut broken = if status_ok {
+                Broken::new(
+                    Reason::WrongOutput,
+                    "stdout does not match the expected lines",
+                )
+            } else {
+                Broken::new(
+                    Reason::WrongExitStatus,
+                    format!("expected {}, got {}", command.status, describe(status)),
+                )
+            };
+            if let Some(expected) = expected.as_deref().filter(|_| !stdout_ok) {
+                broken = broken.diff(expected, &stdout);
+            }
+            broken.exit_status = Some(describe(status));
+            return Err(with_tails(broken));
+        }
+        Ok(Output::Text(stdout))
+    }
+
+    fn daemon(&mut self, daemon: &Daemon, timeout: Duration) -> Result<(), Broken> {
+        let script = self.fill(&daemon.script)?;
+        let cwd = self.cwd(daemon.cwd.as_deref())?;
+        let ready = match &daemon.ready {
+            Ready::Tcp(addr) => Ready::Tcp(self.fill(addr)?),
+            Ready::Http(url) => Ready::Http(self.fill(url)?),
+            Ready::Log(re) => Ready::Log(self.fill(re)?),
+        };
+        let log_re = match &ready {
+            Ready::Log(re) => Some(Regex::new(re).map_err(|err| {
+                Broken::new(Reason::BadStep, format!("bad regex in `ready log`: {err}"))
+            })?),
+            _ => None,
+        };
+        let log = self.logs.join(format!("{}.log", daemon.name));
+        let running = self
+            .daemons
+            .start(&daemon.name, &script, &cwd, &self.env, log)
+            .map_err(|err| {
+                Broken::new(
+                    Reason::BadStep,
+                    format!("cannot start daemon `{}`: {err}", daemon.name),
+                )
+            })?;
+        let started = Instant::now();
+        let deadline = started + timeout;
+        loop {
+            if let Some(status) = running.process().try_status() {
+                return Err(Broken::new(
+                    Reason::DaemonNotReady,
+                    format!(
+                        "daemon `{}` ended ({}) before `{ready}` succeeded",
+                        daemon.name,
+                        describe(status)
+                    ),
+                ));
+            }
+            let probe = match (&ready, &log_re) {
+                (Ready::Tcp(addr), _) => probe_tcp(addr),
+                (Ready::Http(url), _) => http::send("GET", url, &[], None, PROBE_EVERY * 10)
+                    .map(|_| ())
+                    .map_err(|err| err.to_string()),
+                (Ready::Log(_), Some(re)) => {
+                    let text = fs::read(&running.log).unwrap_or_default();
+                    if re.is_match(&String::from_utf8_lossy(&text)) {
+                        Ok(())
+                    } else {
+                        Err("no log line matches yet".to_owned())
+                    }
+                }
+                (Ready::Log(_), None) => unreachable!("log probes have a regex"),
+            };
+            let last = match probe {
+                Ok(()) => return Ok(()),
+                Err(err) => err,
+            };
+            if Instant::now() >= deadline {
+                return Err(Broken::new(
+                    Reason::DaemonNotReady,
+                    format!(
+                        "daemon `{}` was not ready within {}: `{ready}` never succeeded \
+                         (last try: {last})",
+                        daemon.name,
+                        seconds(timeout)
+                    ),
+                ));
+            }
+            sleep(PROBE_EVERY);
+        }
+    }
+
+    fn stop(&mut self, names: &[String]) -> Result<(), Broken> {
+        for name in names {
+            if self.daemons.stop(name).is_none() {
+                return Err(Broken::new(
+                    Reason::BadStep,
+                    format!(
+                        "daemon `{name}` is not running (running: {})",
+                        self.daemons.names().join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn http(&mut self, step: &Http, timeout: Duration) -> Result<Output, Broken> {
+        let url = self.fill(&step.url)?;
+        let headers = self.fill_pairs(&step.headers)?;
+        let body = step.body.as_deref().map(|b| self.fill(b)).transpose()?;
+        let started = Instant::now();
+        let response = http::send(&step.method, &url, &headers, body.as_deref(), timeout)
+            .map_err(|err| request_failed(err, started, timeout))?;
+        let body_tail = |broken: Broken| broken.tail("response body", &response.body);
+        if response.status != step.status {
+            let broken = Broken::new(
+                Reason::WrongHttpStatus,
+                format!("expected HTTP {}, got {}", step.status, response.status),
+            );
+            return Err(body_tail(broken));
+        }
+        for (name, expected) in self.fill_pairs(&step.expect_headers)? {
+            match response.header(&name) {
+                Some(actual) if expect::line_matches(&expected, actual) => {}
+                Some(actual) => {
+                    return Err(body_tail(Broken::new(
+                        Reason::WrongHttpHeader,
+                        format!("header `{name}`: expected `{expected}`, got `{actual}`"),
+                    )))
+                }
+                None => {
+                    let names: Vec<&str> =
+                        response.headers.iter().map(|(n, _)| n.as_str()).collect();
+                    return Err(body_tail(Broken::new(
+                        Reason::WrongHttpHeader,
+                        format!(
+                            "header `{name}` is missing; the response has {}",
+                            names.join(", ")
+                        ),
+                    )));
+                }
+            }
+        }
+        if let Some(expected) = &step.expect_body {
+            let expected = self.fill(expected)?;
+            match serde_json::from_str::<Value>(&expected) {
+                Ok(value) => {
+                    let actual = parse_json(&response.body).map_err(body_tail)?;
+                    expect::json_at(&JsonPath(Vec::new()), &value, &actual).map_err(|err| {
+                        body_tail(Broken::new(Reason::WrongJson, format!("body {err}")))
+                    })?;
+                }
+                Err(_) if !expect::text_matches(&expected, &response.body) => {
+                    return Err(Broken::new(
+                        Reason::WrongOutput,
+                        "the response body does not match the expected lines",
+                    )
+                    .diff(&expected, &response.body));
+                }
+                Err(_) => {}
+            }
+        }
+        Ok(Output::Text(response.body))
+    }
+
+    fn sse(&mut self, step: &Sse, timeout: Duration) -> Result<Output, Broken> {
+        let url = self.fill(&step.url)?;
+        let headers = self.fill_pairs(&step.headers)?;
+        let mut expected = Vec::new();
+        for event in &step.events {
+            expected.push(self.fill_pairs(event)?);
+        }
+        let started = Instant::now();
+        let stream = sse::read(&url, &headers, expected.len(), timeout).map_err(
+            |(status, err)| match status {
+                0 => request_failed(err, started, timeout),
+                _ => Broken::new(Reason::WrongHttpStatus, err),
+            },
+        )?;
+        let render_expected = || {
+            let events: Vec<String> = expected
+                .iter()
+                .map(|fields| {
+                    let lines: Vec<String> = fields
+                        .iter()
+                        .flat_map(|(f, v)| v.split('\n').map(move |v| format!("{f}: {v}")))
+                        .collect();
+                    lines.join("\n")
+                })
+                .collect();
+            events.join("\n\n")
+        };
+        let rendered: Vec<String> = stream.events.iter().map(sse::Event::render).collect();
+        let actual_text = rendered.join("\n\n");
+        let mismatch = |message: String| {
+            Broken::new(Reason::WrongEvents, message).diff(&render_expected(), &actual_text)
+        };
+        for (index, fields) in expected.iter().enumerate() {
+            let Some(event) = stream.events.get(index) else {
+                let cut = stream.cut_short.clone().unwrap_or_default();
+                let timed_out = started.elapsed() >= timeout;
+                let reason = if timed_out {
+                    Reason::StepTimedOut
+                } else {
+                    Reason::WrongEvents
+                };
+                return Err(Broken::new(
+                    reason,
+                    format!(
+                        "expected {} events, got {}: {cut}",
+                        expected.len(),
+                        stream.events.len()
+                    ),
+                )
+                .diff(&render_expected(), &actual_text));
+            };
+            for (field, want) in fields {
+                let got = event.field(field);
+                let matches = match (got, serde_json::from_str::<Value>(want)) {
+                    (None, _) => false,
+                    (Some(got), Ok(want)) if field == "data" => serde_json::from_str(got)
+                        .is_ok_and(|got| {
+                            expect::json_at(&JsonPath(Vec::new()), &want, &got).is_ok()
+                        }),
+                    (Some(got), _) => expect::text_matches(want, got),
+                };
+                if !matches {
+                    return Err(mismatch(format!(
+                        "event {}: `{field}` expected `{want}`, got {}",
+                        index + 1,
+                        got.map_or("nothing".to_owned(), |g| format!("`{g}`"))
+                    )));
+                }
+            }
+        }
+        Ok(Output::Json(Value::Array(
+            stream.events.iter().map(sse::Event::to_json).collect(),
+        )))
+    }
+
+    fn fill_pairs(&mut self, pairs: &[(String, String)]) -> Result<Vec<(String, String)>, Broken> {
+        pairs
+            .iter()
+            .map(|(name, value)| Ok((name.clone(), self.fill(value)?)))
+            .collect()
+    }
+
+    fn check(&mut self, expectation: &Expectation, output: &Output) -> Result<(), Broken> {
+        let as_json = || match output {
+            Output::Json(value) => Ok(value.clone()),
+            Output::Text(text) => parse_json(text),
+        };
+        match expectation {
+            Expectation::Json { line, path, value } => {
+                let text = self.fill(value)?;
+                let expected: Value = serde_json::from_str(&text).map_err(|err| {
+                    Broken::new(
+                        Reason::BadStep,
+                        format!("line {line}: `{text}` is not JSON once filled in: {err}"),
+                    )
+                })?;
+                let actual = as_json()?;
+                expect::json_at(path, &expected, &actual).map_err(|err| {
+                    Broken::new(Reason::WrongJson, format!("line {line}: {err}"))
+                        .tail("output", &pretty(&actual))
+                })
+            }
+            Expectation::Capture { line, name, from } => {
+                let value = match from {
+                    CaptureFrom::Json(path) => {
+                        let actual = as_json().map_err(|mut broken| {
+                            broken.reason = Reason::MissedCapture;
+                            broken.message = format!(
+                                "line {line}: capture `{name}` from {path}: {}",
+                                broken.message
+                            );
+                            broken
+                        })?;
+                        match path.get(&actual) {
+                            Some(Value::String(s)) => s.clone(),
+                            Some(value) => value.to_string(),
+                            None => {
+                                return Err(Broken::new(
+                                    Reason::MissedCapture,
+                                    format!("line {line}: capture `{name}`: no value at {path}"),
+                                )
+                                .tail("output", &pretty(&actual)))
+                            }
+                        }
+                    }
+                    CaptureFrom::Regex(pattern) => {
+                        let pattern = self.fill(pattern)?;
+                        let re = Regex::new(&pattern).map_err(|err| {
+                            Broken::new(Reason::BadStep, format!("line {line}: bad regex: {err}"))
+                        })?;
+                        let text = match output {
+                            Output::Text(text) => text.clone(),
+                            Output::Json(value) => pretty(value),
+                        };
+                        let found = re.captures(&text).map(|caps| {
+                            caps.get(1)
+                                .or_else(|| caps.get(0))
+                                .map_or(String::new(), |m| m.as_str().to_owned())
+                        });
+                        found.ok_or_else(|| {
+                            Broken::new(
+                                Reason::MissedCapture,
+                                format!(
+                                    "line {line}: capture `{name}`: regex `{pattern}` matches \
+                                     nothing in the output"
+                                ),
+                            )
+                            .tail("output", &text)
+                        })?
+                    }
+                };
+                self.vars.set(name, value);
+                Ok(())
+            }
+        }
+    }
+}
+
+fn set_env(env: &mut Vec<(String, String)>, key: &str, value: String) {
+    env.retain(|(k, _)| k != key);
+    env.push((key.to_owned(), value));
+}
+
+fn parse_json(text: &str) -> Result<Value, Broken> {
+    serde_json::from_str(text).map_err(|err| {
+        Broken::new(Reason::WrongJson, format!("the output is not JSON: {err}"))
+            .tail("output", text)
+    })
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+fn request_failed(err: String, started: Instant, timeout: Duration) -> Broken {
+    if started.elapsed() >= timeout {
+        Broken::new(
+            Reason::StepTimedOut,
+            format!("no complete response within {}: {err}", seconds(timeout)),
+        )
+    } else {
+        Broken::new(Reason::RequestFailed, err)
+    }
+}
+
+fn probe_tcp(addr: &str) -> Result<(), String> {
+    let addrs: Vec<_> = addr
+        .to_socket_addrs()
+        .map_err(|err| format!("`{addr}` is not HOST:PORT: {err}"))?
+        .collect();
+    let mut last = format!("`{addr}` resolves to no address");
+    for socket in addrs {
+        match TcpStream::connect_timeout(&socket, PROBE_EVERY * 4) {
+            Ok(_) => return Ok(()),
+            Err(err) => last = format!("{socket}: {err}"),
+        }
+    }
+    Err(last)
+}
+
+fn seconds(duration: Duration) -> String {
+    format!("{}s", duration.as_secs_f64())
+}
