@@ -172,6 +172,7 @@ impl fmt::Display for Report {
         for lane in &self.lanes {
             write!(f, "  {:<18} {}", lane.status.as_str(), lane.slug)?;
             match lane.status {
+                LaneStatus::Worked if lane.steps == 1 => write!(f, " (1 step)")?,
                 LaneStatus::Worked => write!(f, " ({} steps)", lane.steps)?,
                 LaneStatus::Broke | LaneStatus::BrokeAsExpected => {
                     if let Some(step) = lane.failure.as_ref().and_then(|x| x.step) {

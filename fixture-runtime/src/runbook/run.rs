@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use regex::Regex;
 use serde_json::Value;
 
-use super::daemon::{describe, Daemons, Process};
+use super::daemon::{describe, Daemons, Process, Running};
 use super::expect::{self, JsonPath};
 use super::report::{tail, Failure, LaneReport, LaneStatus, Report};
 use super::vars::Vars;
@@ -123,10 +123,27 @@ fn skipped(lane: &Lane, note: String) -> LaneReport {
     }
 }
 
-/// What a step produced for its `expect` block.
-enum Output {
+/// What a step produced for its `expect` block, and what a report shows
+/// when a check on it fails.
+struct Output {
+    data: Data,
+    exit_status: Option<String>,
+    tails: Vec<(String, String)>,
+}
+
+enum Data {
     Text(String),
     Json(Value),
+}
+
+impl Output {
+    fn text(text: String, label: &str) -> Output {
+        Output {
+            tails: vec![(label.to_owned(), tail(&text))],
+            data: Data::Text(text),
+            exit_status: None,
+        }
+    }
 }
 
 /// A step failure before it is placed in its lane.
@@ -228,6 +245,7 @@ impl Runner {
         let mut report = skipped(lane, String::new());
         report.note = None;
         report.status = LaneStatus::Worked;
+        let first_log = self.daemons.logs.len();
         for (index, step) in lane.steps.iter().enumerate() {
             match self.step(step) {
                 Ok(()) => report.steps_passed += 1,
@@ -242,7 +260,15 @@ impl Runner {
                         exit_status: broken.exit_status,
                         tails: broken.tails,
                     };
-                    for (name, log) in &self.daemons.logs {
+                    // Logs of the daemons still running or started by this lane.
+                    let running = self.daemons.names();
+                    let shown = self
+                        .daemons
+                        .logs
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, (name, _))| *i >= first_log || running.contains(name));
+                    for (_, (name, log)) in shown {
                         let text = fs::read(log).unwrap_or_default();
                         failure.tails.push((
                             format!("daemon {name} log"),
@@ -346,7 +372,12 @@ impl Runner {
             }
         };
         for expectation in &step.expect {
-            self.check(expectation, &output)?;
+            self.check(expectation, &output.data)
+                .map_err(|mut broken| {
+                    broken.exit_status.clone_from(&output.exit_status);
+                    broken.tails.extend(output.tails.iter().cloned());
+                    broken
+                })?;
         }
         Ok(())
     }
@@ -436,7 +467,14 @@ impl Runner {
             broken.exit_status = Some(describe(status));
             return Err(with_tails(broken));
         }
-        Ok(Output::Text(stdout))
+        Ok(Output {
+            exit_status: Some(describe(status)),
+            tails: vec![
+                ("stdout".to_owned(), tail(&stdout)),
+                ("stderr".to_owned(), tail(&stderr)),
+            ],
+            data: Data::Text(stdout),
+        })
     }
 
     fn daemon(&mut self, daemon: &Daemon, timeout: Duration) -> Result<(), Broken> {
@@ -447,11 +485,12 @@ impl Runner {
             Ready::Http(url) => Ready::Http(self.fill(url)?),
             Ready::Log(re) => Ready::Log(self.fill(re)?),
         };
-        let log_re = match &ready {
-            Ready::Log(re) => Some(Regex::new(re).map_err(|err| {
+        let probe = match &ready {
+            Ready::Tcp(addr) => Probe::Tcp(addr.clone()),
+            Ready::Http(url) => Probe::Http(url.clone()),
+            Ready::Log(re) => Probe::Log(Regex::new(re).map_err(|err| {
                 Broken::new(Reason::BadStep, format!("bad regex in `ready log`: {err}"))
             })?),
-            _ => None,
         };
         let log = self.logs.join(format!("{}.log", daemon.name));
         let running = self
@@ -463,51 +502,17 @@ impl Runner {
                     format!("cannot start daemon `{}`: {err}", daemon.name),
                 )
             })?;
-        let started = Instant::now();
-        let deadline = started + timeout;
-        loop {
-            if let Some(status) = running.process().try_status() {
-                return Err(Broken::new(
-                    Reason::DaemonNotReady,
-                    format!(
-                        "daemon `{}` ended ({}) before `{ready}` succeeded",
-                        daemon.name,
-                        describe(status)
-                    ),
-                ));
-            }
-            let probe = match (&ready, &log_re) {
-                (Ready::Tcp(addr), _) => probe_tcp(addr),
-                (Ready::Http(url), _) => http::send("GET", url, &[], None, PROBE_EVERY * 10)
-                    .map(|_| ())
-                    .map_err(|err| err.to_string()),
-                (Ready::Log(_), Some(re)) => {
-                    let text = fs::read(&running.log).unwrap_or_default();
-                    if re.is_match(&String::from_utf8_lossy(&text)) {
-                        Ok(())
-                    } else {
-                        Err("no log line matches yet".to_owned())
-                    }
-                }
-                (Ready::Log(_), None) => unreachable!("log probes have a regex"),
-            };
-            let last = match probe {
-                Ok(()) => return Ok(()),
-                Err(err) => err,
-            };
-            if Instant::now() >= deadline {
-                return Err(Broken::new(
-                    Reason::DaemonNotReady,
-                    format!(
-                        "daemon `{}` was not ready within {}: `{ready}` never succeeded \
-                         (last try: {last})",
-                        daemon.name,
-                        seconds(timeout)
-                    ),
-                ));
-            }
-            sleep(PROBE_EVERY);
+        let result = wait_ready(running, &probe, &ready, timeout).map_err(|why| {
+            Broken::new(
+                Reason::DaemonNotReady,
+                format!("daemon `{}` {why}", daemon.name),
+            )
+        });
+        if result.is_err() {
+            // A daemon that is not ready serves nothing: stop it now.
+            self.daemons.stop(&daemon.name);
         }
+        result
     }
 
     fn stop(&mut self, names: &[String]) -> Result<(), Broken> {
@@ -581,7 +586,7 @@ impl Runner {
                 Err(_) => {}
             }
         }
-        Ok(Output::Text(response.body))
+        Ok(Output::text(response.body, "response body"))
     }
 
     fn sse(&mut self, step: &Sse, timeout: Duration) -> Result<Output, Broken> {
@@ -654,9 +659,12 @@ impl Runner {
                 }
             }
         }
-        Ok(Output::Json(Value::Array(
-            stream.events.iter().map(sse::Event::to_json).collect(),
-        )))
+        let events = Value::Array(stream.events.iter().map(sse::Event::to_json).collect());
+        Ok(Output {
+            tails: vec![("events".to_owned(), tail(&actual_text))],
+            data: Data::Json(events),
+            exit_status: None,
+        })
     }
 
     fn fill_pairs(&mut self, pairs: &[(String, String)]) -> Result<Vec<(String, String)>, Broken> {
@@ -666,10 +674,10 @@ impl Runner {
             .collect()
     }
 
-    fn check(&mut self, expectation: &Expectation, output: &Output) -> Result<(), Broken> {
+    fn check(&mut self, expectation: &Expectation, output: &Data) -> Result<(), Broken> {
         let as_json = || match output {
-            Output::Json(value) => Ok(value.clone()),
-            Output::Text(text) => parse_json(text),
+            Data::Json(value) => Ok(value.clone()),
+            Data::Text(text) => parse_json(text),
         };
         match expectation {
             Expectation::Json { line, path, value } => {
@@ -681,10 +689,8 @@ impl Runner {
                     )
                 })?;
                 let actual = as_json()?;
-                expect::json_at(path, &expected, &actual).map_err(|err| {
-                    Broken::new(Reason::WrongJson, format!("line {line}: {err}"))
-                        .tail("output", &pretty(&actual))
-                })
+                expect::json_at(path, &expected, &actual)
+                    .map_err(|err| Broken::new(Reason::WrongJson, format!("line {line}: {err}")))
             }
             Expectation::Capture { line, name, from } => {
                 let value = match from {
@@ -704,8 +710,7 @@ impl Runner {
                                 return Err(Broken::new(
                                     Reason::MissedCapture,
                                     format!("line {line}: capture `{name}`: no value at {path}"),
-                                )
-                                .tail("output", &pretty(&actual)))
+                                ))
                             }
                         }
                     }
@@ -715,8 +720,8 @@ impl Runner {
                             Broken::new(Reason::BadStep, format!("line {line}: bad regex: {err}"))
                         })?;
                         let text = match output {
-                            Output::Text(text) => text.clone(),
-                            Output::Json(value) => pretty(value),
+                            Data::Text(text) => text.clone(),
+                            Data::Json(value) => pretty(value),
                         };
                         let found = re.captures(&text).map(|caps| {
                             caps.get(1)
@@ -731,7 +736,6 @@ impl Runner {
                                      nothing in the output"
                                 ),
                             )
-                            .tail("output", &text)
                         })?
                     }
                 };
@@ -748,10 +752,8 @@ fn set_env(env: &mut Vec<(String, String)>, key: &str, value: String) {
 }
 
 fn parse_json(text: &str) -> Result<Value, Broken> {
-    serde_json::from_str(text).map_err(|err| {
-        Broken::new(Reason::WrongJson, format!("the output is not JSON: {err}"))
-            .tail("output", text)
-    })
+    serde_json::from_str(text)
+        .map_err(|err| Broken::new(Reason::WrongJson, format!("the output is not JSON: {err}")))
 }
 
 fn pretty(value: &Value) -> String {
@@ -766,6 +768,51 @@ fn request_failed(err: String, started: Instant, timeout: Duration) -> Broken {
         )
     } else {
         Broken::new(Reason::RequestFailed, err)
+    }
+}
+
+/// A readiness probe with its variables filled in.
+enum Probe {
+    Tcp(String),
+    Http(String),
+    Log(Regex),
+}
+
+/// Probes until the daemon is ready; `Err` says why it is not.
+fn wait_ready(
+    running: &mut Running,
+    probe: &Probe,
+    ready: &Ready,
+    timeout: Duration,
+) -> Result<(), String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = running.process().try_status() {
+            return Err(format!(
+                "ended ({}) before `{ready}` succeeded",
+                describe(status)
+            ));
+        }
+        let last = match probe {
+            Probe::Tcp(addr) => probe_tcp(addr),
+            Probe::Http(url) => http::send("GET", url, &[], None, PROBE_EVERY * 10).map(|_| ()),
+            Probe::Log(re) => {
+                let text = fs::read(&running.log).unwrap_or_default();
+                if re.is_match(&String::from_utf8_lossy(&text)) {
+                    Ok(())
+                } else {
+                    Err("no log line matches yet".to_owned())
+                }
+            }
+        };
+        let Err(last) = last else { return Ok(()) };
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "was not ready within {}: `{ready}` never succeeded (last try: {last})",
+                seconds(timeout)
+            ));
+        }
+        sleep(PROBE_EVERY);
     }
 }
 
