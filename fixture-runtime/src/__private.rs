@@ -7,8 +7,7 @@ use crate::contract::FromOutput;
 use crate::discover::FixtureId;
 use crate::engine::{self, Outcome};
 use crate::fixture::Fixture;
-use crate::runbook::{self, Runbook};
-use crate::runbook_suite::RunbookSuite;
+use crate::runbook::{self, Runbook, RunbookSuite};
 use crate::suite::Suite;
 
 /// Runs one generated fixture test; panics with the report on failure.

@@ -14,6 +14,7 @@ mod parse;
 mod report;
 mod run;
 mod sse;
+mod suite;
 mod vars;
 
 use std::fmt;
@@ -24,6 +25,7 @@ pub use discover::{discover, Discovered};
 pub use expect::JsonPath;
 pub use report::{Failure, LaneReport, LaneStatus, Report};
 pub use run::{run, Options};
+pub use suite::RunbookSuite;
 
 /// A parsed runbook.
 #[derive(Debug, Clone)]
