@@ -5,14 +5,23 @@ use std::path::Path;
 
 use crate::contract::FromOutput;
 use crate::discover::FixtureId;
-use crate::engine::{self, Outcome};
+use crate::engine::{self, Options, Outcome};
 use crate::fixture::Fixture;
 use crate::suite::Suite;
 
 /// Runs one generated fixture test; panics with the report on failure.
 #[track_caller]
 pub fn run(suite: fn() -> Suite, root: &str, id: &str) {
-    finish(id, engine::run(&suite(), Path::new(root), &parse(id), None));
+    finish(
+        id,
+        engine::run(
+            &suite(),
+            Path::new(root),
+            &parse(id),
+            None,
+            Options::from_env(),
+        ),
+    );
 }
 
 /// Like [`run`], with the checks of the fixture's `verify.rs`.
@@ -31,7 +40,13 @@ pub fn run_local<C: FromOutput>(
     };
     finish(
         id,
-        engine::run(&suite(), Path::new(root), &parse(id), Some(&check)),
+        engine::run(
+            &suite(),
+            Path::new(root),
+            &parse(id),
+            Some(&check),
+            Options::from_env(),
+        ),
     );
 }
 

@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod build;
+pub mod cli;
 pub mod constraints;
 pub mod contract;
 pub mod discover;
@@ -13,6 +14,7 @@ pub mod engine;
 pub mod env;
 pub mod fixture;
 pub mod golden;
+pub mod golden_path;
 pub mod manifest;
 pub mod naming;
 pub mod rule;
