@@ -116,7 +116,12 @@ fn each_malformed_tree_is_a_compile_error_at_the_attribute_naming_the_path() {
         ),
         (
             "no_prompt",
-            |p| p.write("cases/no_prompt/t/task/planner/expected.json", PLANNER_GOLDEN),
+            |p| {
+                p.write(
+                    "cases/no_prompt/t/task/planner/expected.json",
+                    PLANNER_GOLDEN,
+                )
+            },
             "cases/no_prompt/t/task/planner/prompt.md: missing",
         ),
         (
@@ -179,9 +184,18 @@ fn each_malformed_tree_is_a_compile_error_at_the_attribute_naming_the_path() {
         make(&probe);
         probe.suite(name, &format!("cases/{name}"));
     }
-    let output = probe.cargo(&["check", "--tests", "--keep-going", "--message-format", "short"]);
+    let output = probe.cargo(&[
+        "check",
+        "--tests",
+        "--keep-going",
+        "--message-format",
+        "short",
+    ]);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "the probe must not build:\n{stderr}");
+    assert!(
+        !output.status.success(),
+        "the probe must not build:\n{stderr}"
+    );
     for (name, _, needle) in cases {
         let at_attribute = format!("tests/{name}.rs:1:1: error: malformed fixture tree: ");
         let found = stderr
@@ -197,8 +211,14 @@ fn fixture_folders_become_tests_without_source_edits() {
     probe.planner("fixtures/zero-change/task-001/planner");
     probe.suite("golden", "fixtures");
     let list = |probe: &Probe| {
-        let output = probe.cargo(&["test", "--test", "golden", "--", "--list", "--format", "terse"]);
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let output = probe.cargo(&[
+            "test", "--test", "golden", "--", "--list", "--format", "terse",
+        ]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         String::from_utf8(output.stdout).unwrap()
     };
     assert_eq!(list(&probe), "zero_change::task_001::planner: test\n");
@@ -206,7 +226,10 @@ fn fixture_folders_become_tests_without_source_edits() {
     let copy = probe.path().join("fixtures/single-file/task-002/planner");
     fs::create_dir_all(&copy).unwrap();
     for file in ["prompt.md", "expected.json"] {
-        let from = probe.path().join("fixtures/zero-change/task-001/planner").join(file);
+        let from = probe
+            .path()
+            .join("fixtures/zero-change/task-001/planner")
+            .join(file);
         fs::copy(from, copy.join(file)).unwrap();
     }
     assert_eq!(
