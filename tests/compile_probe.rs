@@ -105,10 +105,13 @@ const PLANNER_GOLDEN: &str = r#"{
 }
 "#;
 
+/// A suite name, how to break its tree, and the error text it must give.
+type Case = (&'static str, fn(&Probe), &'static str);
+
 #[test]
 fn each_malformed_tree_is_a_compile_error_at_the_attribute_naming_the_path() {
     let mut probe = Probe::new();
-    let cases: &[(&str, fn(&Probe), &str)] = &[
+    let cases: &[Case] = &[
         (
             "unknown_agent",
             |p| p.planner("cases/unknown_agent/t/task/planer"),
