@@ -17,6 +17,8 @@ pub mod manifest;
 pub mod naming;
 pub mod rule;
 pub mod runner;
+pub mod scenario;
+pub mod scrub;
 pub mod suite;
 pub mod verify;
 
@@ -27,4 +29,5 @@ pub use agent::Agent;
 pub use fixture::Fixture;
 pub use rule::{Rule, Violation};
 pub use runner::Runner;
+pub use scenario::ScenarioSuite;
 pub use suite::Suite;
