@@ -65,10 +65,13 @@ fn rules() -> Vec<(&'static str, String)> {
         .into_iter()
         .map(|(kind, pattern)| (kind, pattern.to_owned()))
         .collect();
-    // `NAME=value`, `NAME="value"` and JSON `"NAME": "value"`.
+    // `NAME=value`, `NAME="value"` and JSON `"NAME": "value"`, with the
+    // quotes escaped too when inside a JSON string.
     rules.push((
         "secret-env",
-        format!(r#"(?P<keep>\b{SECRET_NAME}=["']?|"{SECRET_NAME}"\s*:\s*"){SECRET_VALUE}"#),
+        format!(
+            r#"(?P<keep>\b{SECRET_NAME}=(?:\\?["'])?|\\?"{SECRET_NAME}\\?"\s*:\s*\\?"){SECRET_VALUE}"#
+        ),
     ));
     rules
 }
