@@ -45,7 +45,7 @@ fn corpus(len: usize) -> String {
     while out.len() < len {
         out.push_str(&text);
     }
-    out.truncate(out.floor_char_boundary(len));
+    out.truncate(char_boundary(&out, len));
     out
 }
 
@@ -75,9 +75,20 @@ fn record_scenario(dir: &Path, total: usize) {
     )
     .unwrap();
     for n in 0..sessions {
-        recorder.run(&CliCall::agent(&format!("step{n}"), "agent")).unwrap();
+        recorder
+            .run(&CliCall::agent(&format!("step{n}"), "agent"))
+            .unwrap();
     }
     recorder.finish("done").unwrap();
+}
+
+/// The largest char boundary at or below `index`.
+fn char_boundary(text: &str, mut index: usize) -> usize {
+    index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
 }
 
 fn median(mut runs: Vec<Duration>) -> Duration {
@@ -113,7 +124,11 @@ fn main() {
     record_scenario(&dir, 2 * 1024 * 1024 - 64 * 1024);
     let bytes = dir_size(&dir);
     let limits = Limits::default();
-    assert_eq!(validate(&dir, &limits), Vec::new(), "the bench scenario is sound");
+    assert_eq!(
+        validate(&dir, &limits),
+        Vec::new(),
+        "the bench scenario is sound"
+    );
 
     let load_validate = time(|| {
         black_box(ScenarioPlayer::load(&dir).unwrap());
@@ -136,7 +151,7 @@ fn main() {
     let mut text = corpus(4 * 1024 * 1024);
     let secret = ["gh", "p_", &"FAKEtoken0".repeat(4)[..36]].concat();
     for n in 0..64 {
-        let at = text.floor_char_boundary(n * 64 * 1024);
+        let at = char_boundary(&text, n * 64 * 1024);
         text.insert_str(at, &format!(" {secret} "));
     }
     let scrubber = Scrubber::global();

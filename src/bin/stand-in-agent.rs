@@ -113,8 +113,10 @@ fn main() {
         let _ = stdout.flush();
     }
     log(json!({"level": "info", "event": "session_end", "exit_code": exit_code}));
-    while options.hang {
-        thread::sleep(Duration::from_secs(3600));
+    if options.hang {
+        loop {
+            thread::sleep(Duration::from_secs(3600));
+        }
     }
     process::exit(exit_code);
 }

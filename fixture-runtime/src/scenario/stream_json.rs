@@ -196,9 +196,9 @@ impl Transcript {
 /// The final `result` line of a stream: the last one wins. Lines that are
 /// not JSON, and lines of other types, are passed over.
 pub fn final_result(stdout: &str) -> Option<Value> {
-    stdout
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|value| value["type"] == "result")
-        .last()
+    stdout.lines().rev().find_map(|line| {
+        serde_json::from_str::<Value>(line)
+            .ok()
+            .filter(|value| value["type"] == "result")
+    })
 }
