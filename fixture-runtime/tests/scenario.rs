@@ -713,3 +713,21 @@ fn real_runner_names_a_program_it_cannot_start() {
         "{err}"
     );
 }
+
+#[test]
+fn validate_tree_takes_one_scenario_or_a_folder_of_them() {
+    let root = bundled("smoke-happy").parent().unwrap().to_owned();
+    assert_eq!(
+        fixture_runtime::scenario::validate_tree(&root, &Limits::default()),
+        Vec::new()
+    );
+    let (temp, dir) = copy_of("smoke-happy");
+    fs::remove_file(dir.join("sessions/002_rectify/input.json")).unwrap();
+    let one = fixture_runtime::scenario::validate_tree(&dir, &Limits::default());
+    let all = fixture_runtime::scenario::validate_tree(temp.path(), &Limits::default());
+    assert_eq!(one.len(), 1);
+    assert_eq!(one, all);
+    let empty = tempfile::tempdir().unwrap();
+    let none = fixture_runtime::scenario::validate_tree(empty.path(), &Limits::default());
+    assert!(none[0].message.starts_with("no scenario here"), "{none:?}");
+}

@@ -46,9 +46,15 @@ fn git_env() -> BTreeMap<String, String> {
     .collect()
 }
 
-/// Records scenario `name` with `check_script` into `dir`, running the
-/// stand-in agent at `agent`.
-pub fn record(name: &str, check_script: &str, agent: &Path, dir: &Path) -> Result<String, Problem> {
+/// Records scenario `name` with `check_script` into `dir`, or into
+/// `$RECORD_SCENARIO_DIR/<name>` when `dir` is `None`, running the stand-in
+/// agent at `agent`.
+pub fn record(
+    name: &str,
+    check_script: &str,
+    agent: &Path,
+    dir: Option<&Path>,
+) -> Result<String, Problem> {
     let repo = tempfile::tempdir().expect("a temporary folder");
     let workdir = repo.path().join("project");
     fs::create_dir_all(&workdir).expect("the project folder");
@@ -82,13 +88,16 @@ pub fn record(name: &str, check_script: &str, agent: &Path, dir: &Path) -> Resul
         timeout: Duration::from_secs(60),
         env: env.clone(),
     };
-    let recorder = env.keys().fold(
-        RecordingCli::new(RealCli, dir, &workdir, pipeline.recipe())?,
-        |recorder, name| recorder.allow_env(name),
-    );
+    let recorder = match dir {
+        Some(dir) => RecordingCli::new(RealCli, dir, &workdir, pipeline.recipe())?,
+        None => RecordingCli::from_env(RealCli, name, &workdir, pipeline.recipe())?,
+    };
+    let recorder = env
+        .keys()
+        .fold(recorder, |recorder, name| recorder.allow_env(name));
     let outcome = pipeline
         .run(&recorder)
-        .map_err(|err| Problem::new(dir, err))?;
+        .map_err(|err| Problem::new(recorder.dir(), err))?;
     recorder.finish(&outcome)?;
     Ok(outcome)
 }

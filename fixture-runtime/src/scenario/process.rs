@@ -155,23 +155,24 @@ pub struct RealCli;
 impl CliRunner for RealCli {
     fn run(&self, call: &CliCall) -> Result<CliOutput, CliError> {
         let start = Instant::now();
-        let mut child = Command::new(&call.program)
+        let mut command = Command::new(&call.program);
+        command
             .args(&call.args)
             .envs(&call.env)
             .current_dir(&call.cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()
-            .map_err(|err| CliError {
-                step: call.step.clone(),
-                message: format!(
-                    "cannot start `{}` in {} ({err}): check the program path and working directory",
-                    call.program,
-                    call.cwd.display()
-                ),
-            })?;
+            .process_group(0);
+        die_with_parent(&mut command);
+        let mut child = command.spawn().map_err(|err| CliError {
+            step: call.step.clone(),
+            message: format!(
+                "cannot start `{}` in {} ({err}): check the program path and working directory",
+                call.program,
+                call.cwd.display()
+            ),
+        })?;
         let group = child.id() as libc::pid_t;
         let mut stdin = child.stdin.take().expect("stdin is piped");
         let input = call.stdin.clone();
@@ -210,6 +211,30 @@ impl CliRunner for RealCli {
         })
     }
 }
+
+/// In its own process group the process no longer gets the terminal's
+/// Ctrl-C; on Linux, have it killed when the thread waiting for it dies.
+#[cfg(target_os = "linux")]
+fn die_with_parent(command: &mut Command) {
+    let parent = std::process::id();
+    // SAFETY: the closure runs in the child between fork and exec, and
+    // calls only async-signal-safe functions.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died before prctl took effect.
+            if libc::getppid() as u32 != parent {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_command: &mut Command) {}
 
 fn read_in_thread(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> {
     thread::spawn(move || {

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::Path;
 
 use super::cassette::{check_jsonl, load_input, load_metadata, FILES, METADATA, STDOUT};
-use super::manifest::ScenarioManifest;
+use super::manifest::{ScenarioManifest, FILE};
 use super::player::SESSIONS;
 use super::problem::Problem;
 use crate::scrub::Scrubber;
@@ -107,6 +107,34 @@ pub fn validate(dir: &Path, limits: &Limits) -> Vec<Problem> {
     }
     check_files(dir, limits, &mut problems);
     problems
+}
+
+/// Validates `dir` when it is a scenario folder (it holds `scenario.json`),
+/// else every scenario folder directly below it, in name order: what
+/// `fixture-kit scenario validate DIR` and `doctor` report.
+pub fn validate_tree(dir: &Path, limits: &Limits) -> Vec<Problem> {
+    if dir.join(FILE).is_file() {
+        return validate(dir, limits);
+    }
+    let mut scenarios: Vec<_> = match fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| path.join(FILE).is_file())
+            .collect(),
+        Err(err) => return vec![Problem::new(dir, format!("cannot read it: {err}"))],
+    };
+    scenarios.sort();
+    if scenarios.is_empty() {
+        return vec![Problem::new(
+            dir,
+            "no scenario here: give a folder holding scenario.json, or the folder of such folders",
+        )];
+    }
+    scenarios
+        .iter()
+        .flat_map(|scenario| validate(scenario, limits))
+        .collect()
 }
 
 /// Session folders nobody replays are dead weight, or a sign the manifest
