@@ -189,7 +189,7 @@ fn a_non_zero_exit_aborts_the_step() {
         .inject("implement", 1, Fault::Exit { code: 3 });
     let outcome = replay("smoke-happy", &cli);
     assert!(
-        outcome.starts_with("aborted at step `implement`: the agent exited with code Some(3)"),
+        outcome.starts_with("aborted at step `implement`: the agent exited with code 3"),
         "{outcome}"
     );
 }

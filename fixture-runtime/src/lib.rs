@@ -1,5 +1,6 @@
 //! The runtime of fixture-kit: discovery, loading, agent runners, contracts,
-//! verification, golden updates and reporting.
+//! verification, golden updates and reporting; replay scenarios
+//! ([`scenario`]) and secret scrubbing ([`scrub`]).
 //!
 //! Data flows discover → generate (the `#[fixture_suite]` macro) → load →
 //! run agent → verify → report or update; see `docs/ARCHITECTURE.md`.

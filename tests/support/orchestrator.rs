@@ -159,9 +159,11 @@ impl Pipeline {
                     cli,
                     "assess",
                     &format!(
-                        "Assess the failing test run (exit {:?}):\n{}{}\n\
+                        "Assess the failing test run (exit code {}):\n{}{}\n\
                          @answer The check failed: {failure}",
-                        test.exit_code, test.stdout, test.stderr
+                        exit_code(&test),
+                        test.stdout,
+                        test.stderr
                     ),
                 )
                 .map_err(at("assess"))?;
@@ -209,8 +211,8 @@ impl Pipeline {
                     )
                 } else {
                     format!(
-                        "the agent's output ended without a result line (exit code {:?})",
-                        output.exit_code
+                        "the agent's output ended without a result line (exit code {})",
+                        exit_code(&output)
                     )
                 });
             };
@@ -228,7 +230,7 @@ impl Pipeline {
             }
             // A result followed by a hang is a result: the timeout ended it.
             if !output.timed_out && !output.success() {
-                return Err(format!("the agent exited with code {:?}", output.exit_code));
+                return Err(format!("the agent exited with code {}", exit_code(&output)));
             }
             return Ok(text);
         }
@@ -251,6 +253,12 @@ impl Pipeline {
         call.env.extend(self.env.clone());
         call
     }
+}
+
+fn exit_code(output: &CliOutput) -> String {
+    output
+        .exit_code
+        .map_or_else(|| "none (killed)".to_owned(), |code| code.to_string())
 }
 
 fn plural(n: u32) -> &'static str {
