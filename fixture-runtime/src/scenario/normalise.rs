@@ -52,12 +52,13 @@ impl Normaliser {
         }
     }
 
-    /// Replaces the absolute paths in `text`.
+    /// Replaces the absolute paths in `text`, where they stand as whole
+    /// paths (`/tmp/x` and `"/tmp"`, not `/tmpfile` or `/a/tmp`).
     pub fn paths(&self, text: &str) -> String {
         let mut text = text.to_owned();
         for (path, placeholder) in &self.paths {
             if text.contains(path.as_str()) {
-                text = text.replace(path.as_str(), placeholder);
+                text = replace_whole(&text, path, placeholder);
             }
         }
         text
@@ -110,6 +111,26 @@ impl Normaliser {
     }
 }
 
+fn replace_whole(text: &str, path: &str, placeholder: &str) -> String {
+    let part_of_name = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(path) {
+        let before = rest[..at]
+            .chars()
+            .next_back()
+            .or_else(|| out.chars().next_back());
+        let after = rest[at + path.len()..].chars().next();
+        let whole = !before.is_some_and(|c| part_of_name(c) || c == '/')
+            && !after.is_some_and(|c| part_of_name(c) && c != '.');
+        out.push_str(&rest[..at]);
+        out.push_str(if whole { placeholder } else { path });
+        rest = &rest[at + path.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn zero_numbers(value: &mut Value) {
     match value {
         Value::Number(_) => *value = 0.into(),
@@ -153,6 +174,15 @@ mod tests {
                 "duration_api_ms": 0, "total_cost_usd": 0,
                 "usage": {"input_tokens": 0, "cache": {"read": 0}}, "num_turns": 2,
                 "note": "msg_ with space"})
+        );
+    }
+
+    #[test]
+    fn only_whole_paths_are_replaced() {
+        let n = Normaliser::new(Path::new("/work/proj"));
+        assert_eq!(
+            n.paths("/work/proj /work/projx /a/work/proj x/work/proj \"/work/proj\" /work/proj. /work/proj/a.rs"),
+            "<project> /work/projx /a/work/proj x/work/proj \"<project>\" <project>. <project>/a.rs"
         );
     }
 
