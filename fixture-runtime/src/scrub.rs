@@ -4,10 +4,9 @@
 //! Every rule lives in one combined regular expression, so a text is scanned
 //! once whatever the number of rules. Word boundaries are ASCII ones
 //! (`(?-u:\b)`): a Unicode `\b` would stop the fast engine at the first
-//! non-ASCII byte. The output is a pure function of the
-//! input: the same bytes in give the same bytes out, and scrubbing twice
-//! changes nothing more than scrubbing once. `docs/SCENARIOS.md` lists the
-//! rules and their placeholders.
+//! non-ASCII byte. The output is a pure function of the input, and scrubbing
+//! twice changes nothing more than scrubbing once. `docs/SCENARIOS.md` lists
+//! the rules and their placeholders.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
