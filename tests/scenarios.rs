@@ -349,3 +349,48 @@ fn record_bundled_scenarios() {
         println!("{name}: {outcome}");
     }
 }
+
+fn stand_in(args: &[&str], timeout: Duration) -> fixture_kit::scenario::CliOutput {
+    RealCli
+        .run(
+            &CliCall::agent("x", AGENT)
+                .args(["--output-format", "stream-json"])
+                .args(args.iter().copied())
+                .stdin("Check\n@answer fine")
+                .timeout(timeout),
+        )
+        .unwrap()
+}
+
+#[test]
+fn the_stand_in_agent_produces_live_faults() {
+    use fixture_kit::scenario::stream_json::final_result;
+    let enough = Duration::from_secs(20);
+
+    let overloaded = stand_in(&["--overloaded"], enough);
+    let result = final_result(&overloaded.stdout).unwrap();
+    assert_eq!(result["api_error_status"], 529);
+    assert_eq!(overloaded.exit_code, Some(1));
+
+    let corrupt = stand_in(&["--corrupt-line", "2"], enough);
+    let lines: Vec<&str> = corrupt.stdout.lines().collect();
+    assert!(serde_json::from_str::<serde_json::Value>(lines[1]).is_err());
+    assert_eq!(final_result(&corrupt.stdout).unwrap()["result"], "fine");
+
+    let truncated = stand_in(&["--truncate-after", "1"], enough);
+    assert_eq!(truncated.stdout.lines().count(), 1);
+    assert!(final_result(&truncated.stdout).is_none());
+
+    let slow = stand_in(&["--delay-ms", "400"], Duration::from_millis(600));
+    assert!(slow.timed_out);
+    assert!(final_result(&slow.stdout).is_none(), "{}", slow.stdout);
+    assert!(!slow.stdout.is_empty());
+
+    let bad = stand_in(&["--frobnicate"], enough);
+    assert_eq!(bad.exit_code, Some(2));
+    assert!(
+        bad.stderr.contains("unknown argument `--frobnicate`"),
+        "{}",
+        bad.stderr
+    );
+}
