@@ -1,3 +1,4 @@
 fn main() {
     fixture_runtime::build::fixtures("fixtures");
+    fixture_runtime::build::scenarios("scenarios");
 }

@@ -67,3 +67,12 @@ fn finish(id: &str, result: Result<Outcome, engine::Failure>) {
         Err(failure) => panic!("{failure}"),
     }
 }
+
+/// Runs one generated scenario case (`<case>:<name>` below `root`); panics
+/// with the report on failure.
+#[track_caller]
+pub fn run_scenario(settings: fn() -> crate::scenario::ScenarioSuite, root: &str, key: &str) {
+    if let Err(report) = settings().run_case(Path::new(root), key) {
+        panic!("{report}");
+    }
+}

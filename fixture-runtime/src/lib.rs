@@ -1,5 +1,6 @@
 //! The runtime of fixture-kit: discovery, loading, agent runners, contracts,
-//! verification, golden updates and reporting.
+//! verification, golden updates and reporting; replay scenarios
+//! ([`scenario`]) and secret scrubbing ([`scrub`]).
 //!
 //! Data flows discover → generate (the `#[fixture_suite]` macro) → load →
 //! run agent → verify → report or update; see `docs/ARCHITECTURE.md`.
@@ -19,6 +20,8 @@ pub mod manifest;
 pub mod naming;
 pub mod rule;
 pub mod runner;
+pub mod scenario;
+pub mod scrub;
 pub mod suite;
 pub mod verify;
 
@@ -29,4 +32,5 @@ pub use agent::Agent;
 pub use fixture::Fixture;
 pub use rule::{Rule, Violation};
 pub use runner::Runner;
+pub use scenario::ScenarioSuite;
 pub use suite::Suite;
