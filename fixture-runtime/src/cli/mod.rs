@@ -3,6 +3,7 @@
 
 mod doctor;
 mod new;
+mod scenario;
 mod verify;
 
 use std::process::ExitCode;
@@ -26,6 +27,11 @@ enum Command {
     Doctor(doctor::DoctorArgs),
     /// Scaffold a fixture: `new <topic>/<task> [--agents planner,coder]`.
     New(new::NewArgs),
+    /// Scrub secrets and dynamic fields from FILE (or stdin) to stdout.
+    Scrub(scenario::ScrubArgs),
+    /// Replay scenarios: `scenario validate DIR`.
+    #[command(subcommand)]
+    Scenario(scenario::ScenarioCommand),
 }
 
 /// Runs the command line of this process.
@@ -34,5 +40,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(*args),
         Command::Doctor(args) => doctor::run(&args),
         Command::New(args) => new::run(&args),
+        Command::Scrub(args) => scenario::scrub(&args),
+        Command::Scenario(command) => scenario::run(&command),
     }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Failed, FormatSetting, Trial};
 
@@ -14,6 +14,7 @@ use crate::engine::{self, Options, Outcome};
 use crate::env::{flag, is_ci, FORCE_UPDATE};
 use crate::golden::UpdatePolicy;
 use crate::golden_path;
+use crate::runner::{Command, Replay};
 use crate::suite::Suite;
 
 /// Flags of `fixture-kit verify`; libtest's own flags (`--list`, `--exact`,
@@ -42,6 +43,18 @@ pub struct VerifyArgs {
     /// Report unknown JSON fields as warnings.
     #[arg(long)]
     legacy: bool,
+    /// Run this agent CLI on each fixture (prompt on stdin, in a copy of
+    /// `repo/`) instead of replaying the golden, e.g.
+    /// "claude -p --output-format stream-json --verbose".
+    #[arg(long, value_name = "COMMAND")]
+    agent_cmd: Option<String>,
+    /// Serve each fixture's recorded session from its `cassette/`; with
+    /// `FIXTURE_KIT_RECORD=1`, record it from `--agent-cmd`.
+    #[arg(long)]
+    replay: bool,
+    /// Seconds before the agent CLI is killed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    agent_timeout: u64,
     #[command(flatten)]
     libtest: Arguments,
 }
@@ -66,7 +79,13 @@ pub fn run(mut args: VerifyArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let suite = Arc::new(Suite::new().legacy(args.legacy));
+    let suite = match suite(&args) {
+        Ok(suite) => Arc::new(suite),
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
     let root = Arc::new(args.root.clone());
     let tally = Arc::new(Tally::default());
     let trials = ids
@@ -98,6 +117,26 @@ pub fn run(mut args: VerifyArgs) -> ExitCode {
         tally.print(started.elapsed().as_secs_f64());
     }
     conclusion.exit_code()
+}
+
+/// The suite the flags describe: bootstrap, command or replay.
+fn suite(args: &VerifyArgs) -> Result<Suite, String> {
+    let command = args
+        .agent_cmd
+        .as_deref()
+        .map(|line| {
+            Command::parse(line)
+                .map(|command| command.timeout(Duration::from_secs(args.agent_timeout)))
+        })
+        .transpose()
+        .map_err(|err| format!("--agent-cmd: {err}"))?;
+    let suite = Suite::new().legacy(args.legacy);
+    Ok(match (args.replay, command) {
+        (true, Some(command)) => suite.runner(Replay::new().record_with(command)),
+        (true, None) => suite.runner(Replay::new()),
+        (false, Some(command)) => suite.runner(command),
+        (false, None) => suite,
+    })
 }
 
 /// The fixtures to run. With `--exact NAME` (as nextest calls a harness)

@@ -1,8 +1,22 @@
 //! Agent runners: what produces the actual output of a fixture.
+//!
+//! [`Bootstrap`] replays the golden itself; [`Command`] runs an agent CLI in
+//! a temporary copy of `repo/`; [`Replay`] serves a recorded session of that
+//! CLI from the fixture's `cassette/`, and records it under
+//! `FIXTURE_KIT_RECORD=1`.
+
+mod answer;
+mod bootstrap;
+mod command;
+mod replay;
 
 use std::fmt;
 
 use crate::fixture::Fixture;
+
+pub use bootstrap::Bootstrap;
+pub use command::Command;
+pub use replay::Replay;
 
 /// Produces an agent's actual output for a fixture.
 pub trait Runner: Send + Sync {
@@ -30,35 +44,5 @@ pub struct RunError {
 impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
-    }
-}
-
-/// The actual output is the golden itself, as legacy kits do: the suite
-/// exercises contracts and rules before any real agent is wired.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Bootstrap;
-
-impl Runner for Bootstrap {
-    fn name(&self) -> &str {
-        "bootstrap"
-    }
-
-    fn is_real_agent(&self) -> bool {
-        false
-    }
-
-    fn run(&self, fixture: &Fixture) -> Result<String, RunError> {
-        fixture.golden.clone().ok_or_else(|| RunError {
-            message: format!(
-                "missing golden {}: the bootstrap runner replays the golden, so there is \
-                 nothing to run",
-                fixture.display_golden()
-            ),
-            hint: Some(format!(
-                "write the golden by hand, or wire a real agent runner and record it with \
-                 `UPDATE_GOLDENS=1 cargo test {}`",
-                fixture.id.test_name()
-            )),
-        })
     }
 }
