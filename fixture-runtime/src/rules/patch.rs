@@ -211,8 +211,21 @@ fn section(lines: &[&str], first: usize, file: &str) -> Result<FilePatch, Vec<Vi
     let file_patch = match parsed.next() {
         Some(Ok(file_patch)) => file_patch,
         Some(Err(err)) => {
-            let line = first + error_line(&text, &err.to_string(), header_len(lines));
-            return Err(fail(line, describe(&err.to_string())));
+            let index = error_line(&text, &err.to_string(), header_len(lines));
+            let name = lines[0]
+                .trim_end()
+                .rsplit_once(" b/")
+                .map_or("", |(_, path)| path);
+            let hunk = lines
+                .get(index)
+                .filter(|l| l.starts_with("@@ "))
+                .map(|l| format!(" `{}`", l.trim_end()))
+                .unwrap_or_default();
+            let message = format!("`{name}`:{hunk} {}", describe(&err.to_string()));
+            return Err(fail(first + index, message)
+                .into_iter()
+                .map(|v| v.hint("regenerate the patch with `git diff`, or fix the hunk header's line counts to match its body"))
+                .collect());
         }
         None => return Err(fail(first, "empty file section".into())),
     };
@@ -270,7 +283,7 @@ fn section(lines: &[&str], first: usize, file: &str) -> Result<FilePatch, Vec<Vi
                 Violation::new(
                     Rule::PatchValidity,
                     format!(
-                        "`{name}`: hunk {} header `{}` counts fewer lines than its body \
+                        "`{name}`: hunk {} header `{}` counts fewer lines than its body has \
                          (line {} is outside every hunk)",
                         k + 1,
                         parsed.header(),
@@ -433,7 +446,7 @@ fn describe(message: &str) -> String {
     let detail = message.rsplit_once(": ").map_or(message, |(_, d)| d);
     match detail {
         "hunk header does not match hunk" => {
-            "hunk header line counts do not match its body (the body has fewer lines)".into()
+            "hunk header counts more lines than its body has".into()
         }
         other => format!("invalid diff: {other}"),
     }
@@ -513,7 +526,9 @@ rename to y.ts
         let text = "diff --git a/a b/a\n--- a/a\n+++ b/a\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n";
         let all = errors(text);
         assert!(
-            all.contains("p:4: hunk header line counts do not match"),
+            all.contains(
+                "p:4: `a`: `@@ -1,3 +1,3 @@` hunk header counts more lines than its body has"
+            ),
             "{all}"
         );
     }
@@ -523,7 +538,7 @@ rename to y.ts
         let text = "diff --git a/a b/a\n--- a/a\n+++ b/a\n@@ -1,1 +1,1 @@\n-two\n+TWO\n+more\n";
         let all = errors(text);
         assert!(
-            all.contains("counts fewer lines than its body (line 7"),
+            all.contains("p:4: `a`: hunk 1 header `@@ -1,1 +1,1 @@` counts fewer lines than its body has (line 7 is outside every hunk)"),
             "{all}"
         );
     }

@@ -181,7 +181,7 @@ fn shape(edges: &[Vec<usize>], topology: Topology) -> Result<(), String> {
             } else {
                 Err(format!(
                     "declared topology `chain` (each task depends on exactly the one before), \
-                     but the plan has {roots} tasks without dependencies and {edge_count} \
+                     but the plan has {roots} task(s) without dependencies and {edge_count} \
                      dependencies among {n} tasks"
                 ))
             }
