@@ -155,13 +155,14 @@ impl Constraints {
                     .at(format!("{shown}:{}:{}", err.line, err.column))
                     .hint("docs/RULES.md lists every fixture.json key and its values")
             })?;
-            if let Some(first) = unknown.first() {
-                return Err(Violation::new(
-                    Rule::Layout,
-                    format!("`{}`: {}", first.path, first.message()),
-                )
-                .at(shown)
-                .hint("docs/RULES.md lists every fixture.json key"));
+            if !unknown.is_empty() {
+                let all: Vec<String> = unknown
+                    .iter()
+                    .map(|u| format!("`{}`: {}", u.path, u.message()))
+                    .collect();
+                return Err(Violation::new(Rule::Layout, all.join("; "))
+                    .at(shown)
+                    .hint("docs/RULES.md lists every fixture.json key"));
             }
             if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(&text) {
                 merged.extend(map);

@@ -38,7 +38,17 @@ pub struct Verified {
 /// in its canonical text (the document as written, re-indented), so an old
 /// golden passes until it is cleaned up.
 pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verified, Vec<Violation>> {
-    let golden = fixture.display_golden();
+    // Locations name the golden when the output is the golden (bootstrap
+    // runs, goldens checked before comparison), else the fixture folder.
+    let golden = if fixture.golden.as_deref() == Some(actual) {
+        fixture.display_golden()
+    } else {
+        format!(
+            "actual {} output for {}",
+            fixture.id.agent,
+            fixture.display_dir()
+        )
+    };
     let schema = match fixture.constraints.legacy {
         Some(true) => Schema::Legacy,
         Some(false) => Schema::Strict,

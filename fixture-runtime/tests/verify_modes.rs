@@ -100,3 +100,37 @@ fn all_violations_are_reported_sorted_by_rule() {
         [Rule::PathSafety, Rule::NonFabrication, Rule::TaskGraph]
     );
 }
+
+/// Returns a fixed output, as a real agent would.
+struct Fixed(&'static str);
+
+impl fixture_runtime::Runner for Fixed {
+    fn name(&self) -> &str {
+        "fixed"
+    }
+
+    fn is_real_agent(&self) -> bool {
+        true
+    }
+
+    fn run(
+        &self,
+        _: &fixture_runtime::Fixture,
+    ) -> Result<String, fixture_runtime::runner::RunError> {
+        Ok(self.0.to_owned())
+    }
+}
+
+#[test]
+fn violations_in_an_agent_output_do_not_point_at_the_golden() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = planner(dir.path(), CANONICAL, None);
+    let suite = Suite::new().runner(Fixed("{\"tasks\": 3}"));
+    let failure = run(&suite, dir.path(), &id, None).unwrap_err();
+    let location = failure.violations[0].location.clone().unwrap();
+    assert!(
+        location.starts_with("actual planner output for "),
+        "{location}"
+    );
+    assert!(location.ends_with("t/x/planner:1:11"), "{location}");
+}

@@ -58,6 +58,9 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(
                 .map(|()| value)
                 .map_err(|err| json_error("", &err))
         })?;
+    if ignored.is_empty() {
+        return Ok((value, Vec::new()));
+    }
     let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null);
     let unknown = ignored
         .into_iter()
