@@ -60,6 +60,18 @@ pub enum TaskType {
     Unknown,
 }
 
+impl TaskType {
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskType::Refactor => "refactor",
+            TaskType::Fix => "fix",
+            TaskType::Feature => "feature",
+            TaskType::Unknown => "unknown",
+        }
+    }
+}
+
 /// How hard a task is, in increasing order.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,

@@ -116,15 +116,6 @@ pub enum HunkLine {
     Add(String),
 }
 
-impl HunkLine {
-    /// The line's text.
-    pub fn text(&self) -> &str {
-        match self {
-            HunkLine::Context(t) | HunkLine::Remove(t) | HunkLine::Add(t) => t,
-        }
-    }
-}
-
 impl Hunk {
     /// `@@ -a,b +c,d @@`.
     pub fn header(&self) -> String {
@@ -207,8 +198,7 @@ fn section(lines: &[&str], first: usize, file: &str) -> Result<FilePatch, Vec<Vi
     let fail = |line: usize, message: String| {
         vec![Violation::new(Rule::PatchValidity, message).at(format!("{file}:{line}"))]
     };
-    let mut parsed = PatchSet::parse(&text, ParseOptions::gitdiff());
-    let file_patch = match parsed.next() {
+    let file_patch = match PatchSet::parse(&text, ParseOptions::gitdiff()).next() {
         Some(Ok(file_patch)) => file_patch,
         Some(Err(err)) => {
             let index = error_line(&text, &err.to_string(), header_len(lines));
@@ -333,15 +323,6 @@ fn section(lines: &[&str], first: usize, file: &str) -> Result<FilePatch, Vec<Vi
             Violation::new(
                 Rule::PatchValidity,
                 format!("`{name}`: file section without hunks changes nothing"),
-            )
-            .at(format!("{file}:{first}")),
-        );
-    }
-    if parsed.next().is_some() {
-        violations.push(
-            Violation::new(
-                Rule::PatchValidity,
-                format!("`{name}`: a second file header inside one `diff --git` section"),
             )
             .at(format!("{file}:{first}")),
         );

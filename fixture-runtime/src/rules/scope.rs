@@ -24,10 +24,7 @@ pub fn plan(plan: &PlannerOutput, scope: Option<Scope>, file: &str) -> Vec<Viola
                 format!(
                     "task `{}` has type `{}` but the fixture is refactor-only",
                     task.id,
-                    serde_json::to_value(task.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default()
+                    task.kind.as_str()
                 ),
             )
             .at(format!("{file}: tasks[{i}].type"))
