@@ -65,7 +65,12 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(
     let unknown = ignored
         .into_iter()
         .map(|segments| {
-            let (field, parent) = segments.split_last().expect("an ignored field has a name");
+            let Some((field, parent)) = segments.split_last() else {
+                return UnknownField {
+                    path: "(the document)".into(),
+                    suggestion: None,
+                };
+            };
             let field = match field {
                 Segment::Key(key) => key.clone(),
                 Segment::Index(i) => i.to_string(),

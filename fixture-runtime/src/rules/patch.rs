@@ -391,7 +391,10 @@ fn error_line(text: &str, message: &str, header: usize) -> usize {
         .and_then(|n| n.trim().parse::<usize>().ok())
         .map(|byte| {
             let end = (base + byte).min(text.len());
-            text[..end].matches('\n').count()
+            text.as_bytes()[..end]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
         })
         .unwrap_or(0)
 }
@@ -510,6 +513,16 @@ rename to y.ts
             all.contains(
                 "p:4: `a`: `@@ -1,3 +1,3 @@` hunk header counts more lines than its body has"
             ),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn error_lines_count_past_extended_headers_and_non_ascii_text() {
+        let text = "diff --git a/a b/a\nindex 1..2 100644\n--- a/a\n+++ b/a\n@@ -1,1 +1,1 @@\n-é\n+ü\n@@ -5,3 +5,3 @@\n x\n";
+        let all = errors(text);
+        assert!(
+            all.contains("p:8: `a`: `@@ -5,3 +5,3 @@` hunk header counts more"),
             "{all}"
         );
     }
