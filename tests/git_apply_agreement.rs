@@ -3,8 +3,14 @@
 //! of the bundled corpus that has a `repo/`, and on mutations of each.
 //!
 //! git runs on a copy of `repo/` in a temporary folder outside any git
-//! repository: inside one, `git apply` silently skips paths outside the
-//! current folder, and the test would agree vacuously.
+//! repository (inside one, `git apply` silently skips paths outside the
+//! current folder, and the test would agree vacuously), with no user or
+//! system git configuration.
+//!
+//! Deliberately left out: a hunk header that counts *fewer* lines than its
+//! body. git reads the extra lines as trailing garbage and may apply the
+//! truncated hunk; fixture-kit rejects such a golden (see
+//! `rules::patch` and docs/RULES.md).
 
 use std::fs;
 use std::path::Path;
@@ -39,6 +45,8 @@ fn git(text: &str, repo: &Path) -> Result<(), String> {
             .args(args)
             .current_dir(&copy)
             .env("GIT_CEILING_DIRECTORIES", work.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE")
             .output()
