@@ -119,6 +119,7 @@ fn mutations(case: &Case, repo: &Repo) -> Vec<Case> {
     let header = lines.iter().position(|l| l.starts_with("@@ "));
     if let Some(h) = header {
         push("hunk count off by one", edit(h, bump_counts(lines[h])));
+        push("hunk start off by two", edit(h, move_start(lines[h], 2)));
         let body = || (h + 1..lines.len()).take_while(|&i| !lines[i].starts_with("diff --git "));
         if let Some(c) = body().find(|&i| lines[i].starts_with(' ')) {
             push(
@@ -131,6 +132,20 @@ fn mutations(case: &Case, repo: &Repo) -> Vec<Case> {
                 "wrong removed line",
                 edit(r, lines[r].replacen('-', "-~", 1)),
             );
+        }
+        let end = body()
+            .take_while(|&i| !lines[i].starts_with("@@ "))
+            .last()
+            .unwrap_or(h);
+        let trailing = (h + 1..=end)
+            .rev()
+            .take_while(|&i| lines[i].starts_with(' '))
+            .count();
+        if trailing > 0 {
+            let mut copy: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+            copy[h] = shift_counts(lines[h], -(trailing as isize));
+            copy.drain(end + 1 - trailing..=end);
+            push("hunk without trailing context", copy.concat());
         }
     }
     if let Some(path) = lines
@@ -163,13 +178,34 @@ fn mutations(case: &Case, repo: &Repo) -> Vec<Case> {
 
 /// `@@ -a,b +c,d @@` → `@@ -a,b+1 +c,d+1 @@`.
 fn bump_counts(header: &str) -> String {
+    shift_counts(header, 1)
+}
+
+/// `@@ -a,b +c,d @@` → `@@ -a+by,b +c+by,d @@` (a start of 0 stays 0).
+fn move_start(header: &str, by: usize) -> String {
+    let (ranges, rest) = header[3..].split_once(" @@").unwrap();
+    let moved: Vec<String> = ranges
+        .split(' ')
+        .map(|range| {
+            let (sign, range) = range.split_at(1);
+            let (start, len) = range.split_once(',').unwrap_or((range, "1"));
+            let start: usize = start.parse().unwrap();
+            let start = if start == 0 { 0 } else { start + by };
+            format!("{sign}{start},{len}")
+        })
+        .collect();
+    format!("@@ {} @@{rest}", moved.join(" "))
+}
+
+/// `@@ -a,b +c,d @@` → `@@ -a,b+by +c,d+by @@`.
+fn shift_counts(header: &str, by: isize) -> String {
     let (ranges, rest) = header[3..].split_once(" @@").unwrap();
     let bumped: Vec<String> = ranges
         .split(' ')
         .map(|range| {
             let (sign, range) = range.split_at(1);
             let (start, len) = range.split_once(',').unwrap_or((range, "1"));
-            format!("{sign}{start},{}", len.parse::<usize>().unwrap() + 1)
+            format!("{sign}{start},{}", len.parse::<isize>().unwrap() + by)
         })
         .collect();
     format!("@@ {} @@{rest}", bumped.join(" "))

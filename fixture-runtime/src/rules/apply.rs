@@ -79,7 +79,6 @@ fn apply_hunks(
     let mut violations = Vec::new();
     for (k, hunk) in hunks.iter().enumerate() {
         let before: Vec<&str> = hunk.before().collect();
-        let leading = hunk.lines.iter().take_while(|l| is_context(l)).count();
         let trailing = hunk
             .lines
             .iter()
@@ -101,7 +100,7 @@ fn apply_hunks(
                         "`{path}`: hunk {} `{}` does not apply: {}",
                         k + 1,
                         hunk.header(),
-                        mismatch(&image, &before, want, at_start, at_end, leading)
+                        mismatch(&image, &before, want, at_start)
                     ),
                 )
                 .at(format!("{file}:{}", hunk.line))
@@ -156,14 +155,7 @@ fn find(
 
 /// What differs at the hunk's own position: the first expected line
 /// against the line found there.
-fn mismatch(
-    image: &[String],
-    before: &[&str],
-    want: usize,
-    at_start: bool,
-    at_end: bool,
-    leading: usize,
-) -> String {
+fn mismatch(image: &[String], before: &[&str], want: usize, at_start: bool) -> String {
     let pos = if at_start { 0 } else { want };
     for (i, expected) in before.iter().enumerate() {
         let found = image.get(pos + i);
@@ -176,20 +168,13 @@ fn mismatch(
             );
         }
     }
-    if at_end && leading > 0 {
-        format!(
-            "its lines match at line {} but a hunk without trailing context must end at \
-             the end of the file ({} lines)",
-            pos + 1,
-            image.len()
-        )
-    } else {
-        format!(
-            "its lines match at line {} but a hunk starting at line 0 or 1 must apply at \
-             the start of the file",
-            pos + 1
-        )
-    }
+    // The lines are there, so the only constraint left unmet is the end.
+    format!(
+        "its lines match at line {} but a hunk without trailing context must end at the end \
+         of the file ({} lines)",
+        pos + 1,
+        image.len()
+    )
 }
 
 fn show(line: Option<&str>) -> String {
@@ -251,6 +236,17 @@ mod tests {
         assert!(err.contains("must end at the end of the file"), "{err}");
         let patch = "diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -6,2 +6,2 @@\n f\n-g\n+G\n";
         assert!(run(patch, &[("f", FILE)]).is_ok());
+    }
+
+    #[test]
+    fn hunk_at_the_start_without_trailing_context_must_cover_the_whole_file() {
+        let patch = "diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+A\n";
+        let err = run(patch, &[("f", "a\nb\n")]).unwrap_err();
+        assert!(
+            err.contains("at line 1 but a hunk without trailing context must end"),
+            "{err}"
+        );
+        assert!(run(patch, &[("f", "a\n")]).is_ok());
     }
 
     #[test]
