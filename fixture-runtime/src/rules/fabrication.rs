@@ -85,13 +85,18 @@ pub fn plan(plan: &PlannerOutput, repo: &Repo, new_files: &[String], file: &str)
 }
 
 /// Each comment's `path` exists in `reviewed` (the repository as the
-/// reviewer sees it, with the task's patch applied where there is one) and
-/// its `line` lies within that file.
-pub fn review(review: &ReviewerOutput, reviewed: &Repo, file: &str) -> Vec<Violation> {
+/// reviewer sees it, with the task's patch applied where there is one) or
+/// in `repo` (a file the patch deletes), and its `line` lies within that
+/// file (the reviewed version where there is one).
+pub fn review(review: &ReviewerOutput, repo: &Repo, reviewed: &Repo, file: &str) -> Vec<Violation> {
     let mut violations = Vec::new();
     for (i, comment) in review.comments.iter().enumerate() {
         let Some(path) = &comment.path else { continue };
-        let Some(entry) = reviewed.files.get(path.as_str()) else {
+        let entry = reviewed
+            .files
+            .get(path.as_str())
+            .or(repo.files.get(path.as_str()));
+        let Some(entry) = entry else {
             violations.push(
                 Violation::new(
                     Rule::NonFabrication,
@@ -204,9 +209,14 @@ mod tests {
                 comment("src/a.ts", 3),
                 comment("src/a.ts", 4),
                 comment("nope.ts", 1),
+                comment("src/new.ts", 2),
+                comment("src/lib/b.ts", 1),
             ],
         };
-        let all: Vec<_> = review(&r, &repo(), "e")
+        // The patch created src/new.ts and deleted src/lib/b.ts.
+        let reviewed =
+            Repo::from_files([("src/a.ts", "one\ntwo\nthree\n"), ("src/new.ts", "1\n2\n")]);
+        let all: Vec<_> = review(&r, &repo(), &reviewed, "e")
             .iter()
             .map(ToString::to_string)
             .collect();

@@ -166,7 +166,7 @@ fn reviewer_rules(
             }),
             None => repo.clone(),
         };
-        violations.extend(fabrication::review(review, &reviewed, ctx.golden));
+        violations.extend(fabrication::review(review, repo, &reviewed, ctx.golden));
     }
     violations.extend(json_determinism(review, ctx));
     violations
