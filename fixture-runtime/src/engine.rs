@@ -60,13 +60,23 @@ impl fmt::Display for Failure {
     }
 }
 
-/// Run-wide switches, from the environment or the command line.
+/// Run-wide switches, from the environment or the command line. The
+/// default compares only and accepts any runner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
     /// Whether goldens may be written.
     pub update: UpdatePolicy,
     /// Fail every fixture whose runner is no real agent.
     pub strict_real_agents: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            update: UpdatePolicy::Compare,
+            strict_real_agents: false,
+        }
+    }
 }
 
 impl Options {
