@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::contract::FromOutput;
 use crate::discover::FixtureId;
-use crate::engine::{self, Outcome};
+use crate::engine::{self, Options, Outcome};
 use crate::fixture::Fixture;
 use crate::runbook::{self, Runbook, RunbookSuite};
 use crate::suite::Suite;
@@ -13,7 +13,16 @@ use crate::suite::Suite;
 /// Runs one generated fixture test; panics with the report on failure.
 #[track_caller]
 pub fn run(suite: fn() -> Suite, root: &str, id: &str) {
-    finish(id, engine::run(&suite(), Path::new(root), &parse(id), None));
+    finish(
+        id,
+        engine::run(
+            &suite(),
+            Path::new(root),
+            &parse(id),
+            None,
+            Options::from_env(),
+        ),
+    );
 }
 
 /// Like [`run`], with the checks of the fixture's `verify.rs`.
@@ -32,7 +41,13 @@ pub fn run_local<C: FromOutput>(
     };
     finish(
         id,
-        engine::run(&suite(), Path::new(root), &parse(id), Some(&check)),
+        engine::run(
+            &suite(),
+            Path::new(root),
+            &parse(id),
+            Some(&check),
+            Options::from_env(),
+        ),
     );
 }
 
@@ -51,6 +66,15 @@ fn finish(id: &str, result: Result<Outcome, engine::Failure>) {
         }
         Ok(_) => {}
         Err(failure) => panic!("{failure}"),
+    }
+}
+
+/// Runs one generated scenario case (`<case>:<name>` below `root`); panics
+/// with the report on failure.
+#[track_caller]
+pub fn run_scenario(settings: fn() -> crate::scenario::ScenarioSuite, root: &str, key: &str) {
+    if let Err(report) = settings().run_case(Path::new(root), key) {
+        panic!("{report}");
     }
 }
 

@@ -35,6 +35,30 @@ pub fn fixtures(root: &str) {
         .unwrap_or_else(|err| panic!("fixture-kit: cannot write {}: {err}", path.display()));
 }
 
+/// Discovers the replay scenarios at `root` (relative to the package) for
+/// `#[scenario_suite(scenarios = "<root>")]`: each `<root>/<name>/` holding
+/// a `scenario.json` becomes the tests `scenarios::<name>::validate` and
+/// `scenarios::<name>::replay`. Malformed scenarios reach the macro as
+/// `compile_error!`s.
+///
+/// ```text
+/// // build.rs
+/// fn main() {
+///     fixture_runtime::build::scenarios("scenarios");
+/// }
+/// ```
+pub fn scenarios(root: &str) {
+    println!("cargo:rerun-if-changed={root}");
+    let manifest_dir =
+        env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by Cargo");
+    let out_dir = env::var_os("OUT_DIR").expect("OUT_DIR is set by Cargo");
+    let text = crate::scenario::discover::render(&Path::new(&manifest_dir).join(root), root);
+    let path = manifest_path(Path::new(&out_dir), root);
+    fs::create_dir_all(path.parent().expect("manifest path has a parent"))
+        .and_then(|()| fs::write(&path, text))
+        .unwrap_or_else(|err| panic!("fixture-kit: cannot write {}: {err}", path.display()));
+}
+
 /// Where the manifest for `root` lives below `OUT_DIR`; the macro computes
 /// the same path.
 pub fn manifest_path(out_dir: &Path, root: &str) -> PathBuf {

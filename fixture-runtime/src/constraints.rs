@@ -1,31 +1,126 @@
 //! Declared constraints: `fixture.json` at task level (defaults for its
-//! agents) and at agent level (overrides).
+//! agents) and at agent level (overrides, key by key). `docs/RULES.md`
+//! lists every key.
 
 use std::fs;
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::contract::json;
+use crate::contract::Complexity;
 use crate::rule::{Rule, Violation};
 
 /// The file that declares a fixture's constraints.
 pub const FILE: &str = "fixture.json";
 
 /// What a fixture declares about itself.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, JsonSchema)]
 pub struct Constraints {
+    /// Nothing is to be done: an empty plan or patch is the right answer.
+    #[serde(default)]
+    pub zero_change: bool,
+    /// Why the fixture has no `repo/` (patch application and
+    /// non-fabrication cannot run).
+    #[serde(default)]
+    pub no_repo: Option<String>,
+    /// Files the work creates: planner tasks may name them although
+    /// `repo/` lacks them.
+    #[serde(default)]
+    pub new_files: Vec<String>,
+    /// Changes to the shared forbidden-path list.
+    #[serde(default)]
+    pub forbidden_paths: ForbiddenPaths,
+    /// Caps and shape of the planner's task graph.
+    #[serde(default)]
+    pub task_graph: TaskGraph,
+    /// Requirements on the reviewer's verdict.
+    #[serde(default)]
+    pub reviewer: ReviewerRequirements,
+    /// A declared scope the change must stay within.
+    #[serde(default)]
+    pub scope: Option<Scope>,
+    /// Configuration and other non-source files the patch may change.
+    #[serde(default)]
+    pub config_whitelist: Vec<String>,
+    /// JSON paths whose values may hold timestamps or ids
+    /// (`tasks[0].provenance.recordedAt`, `tasks[*].provenance.runId`).
+    #[serde(default)]
+    pub volatile: Vec<String>,
+    /// Overrides the suite's schema mode: `true` reports unknown fields as
+    /// warnings, `false` as errors.
+    #[serde(default)]
+    pub legacy: Option<bool>,
     /// Verification must fail, for this rule and reason.
     #[serde(default)]
     pub must_fail: Option<MustFail>,
 }
 
+/// `forbidden_paths`: patterns added to, or removed from, the default list.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct ForbiddenPaths {
+    /// Extra patterns (`secrets/`, `*.pem`).
+    #[serde(default)]
+    pub add: Vec<String>,
+    /// Default patterns this fixture allows (`build/`).
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+/// `task_graph`: optional caps and shape.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct TaskGraph {
+    /// At most this many tasks.
+    #[serde(default)]
+    pub max_tasks: Option<usize>,
+    /// No task above this complexity.
+    #[serde(default)]
+    pub max_complexity: Option<Complexity>,
+    /// The shape the dependencies must have.
+    #[serde(default)]
+    pub topology: Option<Topology>,
+}
+
+/// A declared task-graph shape.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Topology {
+    /// One line: each task depends on the one before.
+    Chain,
+    /// One root fans out and joins again into one sink.
+    Diamond,
+    /// No task depends on another.
+    Independent,
+}
+
+/// `reviewer`: declared requirements on the verdict.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq, JsonSchema)]
+pub struct ReviewerRequirements {
+    /// At least one blocking comment is required.
+    #[serde(default)]
+    pub require_blocking: bool,
+    /// Every comment names a `path` and a `line`.
+    #[serde(default)]
+    pub grounded: bool,
+}
+
+/// A declared scope.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// Behaviour-preserving restructuring only.
+    RefactorOnly,
+    /// Comments, doc comments and documentation files only.
+    DocsOnly,
+}
+
 /// A must-fail declaration: the test passes only when verification fails
 /// with `rule` and a message containing `because`.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct MustFail {
     /// The rule that must fail.
+    #[schemars(with = "String")]
     pub rule: Rule,
     /// Text the failure message must contain.
     pub because: String,
@@ -40,7 +135,8 @@ impl<'de> Deserialize<'de> for Rule {
 
 impl Constraints {
     /// Loads `task_dir/fixture.json` then `agent_dir/fixture.json`, the
-    /// agent's keys overriding the task's.
+    /// agent's keys overriding the task's. Unknown keys are errors naming
+    /// the file and the nearest key.
     pub fn load(task_dir: &Path, agent_dir: &Path) -> Result<Constraints, Violation> {
         let mut merged = serde_json::Map::new();
         for dir in [task_dir, agent_dir] {
@@ -48,17 +144,96 @@ impl Constraints {
             let Ok(text) = fs::read_to_string(&path) else {
                 continue;
             };
-            let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
-                Violation::new(Rule::Layout, format!("invalid JSON: {err}"))
-                    .at(path.display().to_string())
+            let shown = crate::fixture::display(&path);
+            let (_, unknown) = json::parse::<Constraints>(&text).map_err(|err| {
+                let at = if err.path.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}: ", err.path)
+                };
+                Violation::new(Rule::Layout, format!("{at}{}", err.message))
+                    .at(format!("{shown}:{}:{}", err.line, err.column))
+                    .hint("docs/RULES.md lists every fixture.json key and its values")
             })?;
-            let serde_json::Value::Object(map) = value else {
-                return Err(Violation::new(Rule::Layout, "expected a JSON object")
-                    .at(path.display().to_string()));
-            };
-            merged.extend(map);
+            if !unknown.is_empty() {
+                let all: Vec<String> = unknown
+                    .iter()
+                    .map(|u| format!("`{}`: {}", u.path, u.message()))
+                    .collect();
+                return Err(Violation::new(Rule::Layout, all.join("; "))
+                    .at(shown)
+                    .hint("docs/RULES.md lists every fixture.json key"));
+            }
+            if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(&text) {
+                merged.extend(map);
+            }
         }
         serde_json::from_value(serde_json::Value::Object(merged))
             .map_err(|err| Violation::new(Rule::Layout, format!("{FILE}: {err}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(task: &str, agent: Option<&str>) -> Result<Constraints, Violation> {
+        let dir = tempfile::tempdir().unwrap();
+        let agent_dir = dir.path().join("planner");
+        fs::create_dir_all(&agent_dir).unwrap();
+        fs::write(dir.path().join(FILE), task).unwrap();
+        if let Some(agent) = agent {
+            fs::write(agent_dir.join(FILE), agent).unwrap();
+        }
+        Constraints::load(dir.path(), &agent_dir)
+    }
+
+    #[test]
+    fn agent_keys_override_task_keys() {
+        let c = load(
+            r#"{"zero_change": true, "scope": "docs-only", "task_graph": {"max_tasks": 3}}"#,
+            Some(r#"{"scope": "refactor-only"}"#),
+        )
+        .unwrap();
+        assert!(c.zero_change);
+        assert_eq!(c.scope, Some(Scope::RefactorOnly));
+        assert_eq!(c.task_graph.max_tasks, Some(3));
+    }
+
+    #[test]
+    fn unknown_keys_name_the_file_and_the_nearest_key() {
+        let err = load(r#"{"forbiden_paths": {}}"#, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "fixture.json: `forbiden_paths`: unknown field; did you mean `forbidden_paths`?"
+            ),
+            "{err}"
+        );
+        let err = load("{}", Some(r#"{"task_graph": {"max_task": 2}}"#))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("planner/fixture.json"), "{err}");
+        assert!(
+            err.contains("`task_graph.max_task`: unknown field; did you mean `max_tasks`?"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_line_and_column() {
+        let err = load("{\n  \"scope\": \"everything\"\n}", None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("fixture.json:2:"), "{err}");
+        assert!(err.contains("scope: unknown variant `everything`"), "{err}");
+        let err = load(
+            r#"{"must_fail": {"rule": "task-grph", "because": "x"}}"#,
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("unknown rule `task-grph`"), "{err}");
     }
 }

@@ -60,12 +60,43 @@ impl fmt::Display for Failure {
     }
 }
 
+/// Run-wide switches, from the environment or the command line. The
+/// default compares only and accepts any runner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Whether goldens may be written.
+    pub update: UpdatePolicy,
+    /// Fail every fixture whose runner is no real agent.
+    pub strict_real_agents: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            update: UpdatePolicy::Compare,
+            strict_real_agents: false,
+        }
+    }
+}
+
+impl Options {
+    /// `UPDATE_GOLDENS`, `CI`, `FIXTURE_KIT_FORCE_UPDATE` and
+    /// `FIXTURE_STRICT_REAL_AGENTS`.
+    pub fn from_env() -> Options {
+        Options {
+            update: UpdatePolicy::from_env(),
+            strict_real_agents: flag(STRICT_REAL_AGENTS),
+        }
+    }
+}
+
 /// Runs the fixture `id` under `root` through `suite`.
 pub fn run(
     suite: &Suite,
     root: &Path,
     id: &FixtureId,
     local: Option<LocalVerify<'_>>,
+    options: Options,
 ) -> Result<Outcome, Failure> {
     let fixture = Fixture::load(root, id).map_err(|violation| Failure {
         fixture: crate::fixture::display(&id.dir(root)),
@@ -78,7 +109,7 @@ pub fn run(
         diff,
     };
     let runner = suite.agent_runner();
-    if flag(STRICT_REAL_AGENTS) && !runner.is_real_agent() {
+    if options.strict_real_agents && !runner.is_real_agent() {
         return Err(fail(
             vec![Violation::new(
                 Rule::StrictRealAgents,
@@ -138,7 +169,7 @@ pub fn run(
         };
     }
     let verified = checked.map_err(|violations| fail(violations, None))?;
-    compare(&fixture, suite, &verified, UpdatePolicy::from_env()).map_err(|(v, diff)| fail(v, diff))
+    compare(&fixture, suite, &verified, options.update).map_err(|(v, diff)| fail(v, diff))
 }
 
 fn compare(

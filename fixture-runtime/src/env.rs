@@ -6,6 +6,8 @@ use std::env;
 pub const UPDATE_GOLDENS: &str = "UPDATE_GOLDENS";
 /// `FIXTURE_KIT_FORCE_UPDATE`: allow an update run in CI.
 pub const FORCE_UPDATE: &str = "FIXTURE_KIT_FORCE_UPDATE";
+/// `FIXTURE_KIT_RECORD`: replay runners record their cassettes from the real agent.
+pub const RECORD: &str = "FIXTURE_KIT_RECORD";
 /// `FIXTURE_STRICT_REAL_AGENTS`: fail every test whose runner is no real agent.
 pub const STRICT_REAL_AGENTS: &str = "FIXTURE_STRICT_REAL_AGENTS";
 

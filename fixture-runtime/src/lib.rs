@@ -1,11 +1,13 @@
 //! The runtime of fixture-kit: discovery, loading, agent runners, contracts,
-//! verification, golden updates and reporting.
+//! verification, golden updates and reporting; replay scenarios
+//! ([`scenario`]) and secret scrubbing ([`scrub`]).
 //!
 //! Data flows discover → generate (the `#[fixture_suite]` macro) → load →
 //! run agent → verify → report or update; see `docs/ARCHITECTURE.md`.
 
 pub mod agent;
 pub mod build;
+pub mod cli;
 pub mod constraints;
 pub mod contract;
 pub mod discover;
@@ -13,11 +15,16 @@ pub mod engine;
 pub mod env;
 pub mod fixture;
 pub mod golden;
+pub mod golden_path;
 pub mod manifest;
 pub mod naming;
+pub mod repo;
 pub mod rule;
+pub mod rules;
 pub mod runbook;
 pub mod runner;
+pub mod scenario;
+pub mod scrub;
 pub mod suite;
 pub mod verify;
 
@@ -29,4 +36,5 @@ pub use fixture::Fixture;
 pub use rule::{Rule, Violation};
 pub use runbook::RunbookSuite;
 pub use runner::Runner;
+pub use scenario::ScenarioSuite;
 pub use suite::Suite;

@@ -11,6 +11,9 @@ pub enum Rule {
     Layout,
     /// The agent's typed output contract (schema, unknown fields).
     Contract,
+    /// An empty plan or patch only where `zero_change` is declared; no
+    /// dummy tasks or hunks standing in for "nothing to do".
+    ZeroChange,
     /// The coder's patch parses as a git-style unified diff.
     PatchValidity,
     /// The patch applies cleanly to `repo/`.
@@ -39,9 +42,10 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in report order.
-    pub const ALL: [Rule; 14] = [
+    pub const ALL: [Rule; 15] = [
         Rule::Layout,
         Rule::Contract,
+        Rule::ZeroChange,
         Rule::PatchValidity,
         Rule::PatchApply,
         Rule::PathSafety,
@@ -61,6 +65,7 @@ impl Rule {
         match self {
             Rule::Layout => "layout",
             Rule::Contract => "contract",
+            Rule::ZeroChange => "zero-change",
             Rule::PatchValidity => "patch-validity",
             Rule::PatchApply => "patch-apply",
             Rule::PathSafety => "path-safety",

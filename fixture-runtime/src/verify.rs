@@ -1,9 +1,13 @@
 //! Verifies an agent's output against its contract and the fixture's rules.
 
+use std::fs;
+
 use crate::agent::Agent;
-use crate::contract::{AgentOutput, CoderOutput};
+use crate::contract::{self, AgentOutput};
 use crate::fixture::Fixture;
+use crate::repo::Repo;
 use crate::rule::{Rule, Violation};
+use crate::rules::{self, patch, Context};
 
 /// How unknown JSON fields are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -26,37 +30,121 @@ pub struct Verified {
     pub warnings: Vec<Violation>,
 }
 
-/// Parses `actual` as `fixture`'s agent output and runs every rule on it.
-pub fn verify(
-    fixture: &Fixture,
-    actual: &str,
-    _schema: Schema,
-) -> Result<Verified, Vec<Violation>> {
-    let golden = fixture.display_golden();
-    let output = match fixture.id.agent {
-        Agent::Coder => AgentOutput::Coder(CoderOutput {
-            patch: actual.to_owned(),
-        }),
-        agent => {
-            let value: serde_json::Value = serde_json::from_str(actual).map_err(|err| {
-                vec![Violation::new(Rule::Contract, err.to_string()).at(golden.clone())]
-            })?;
-            match agent {
-                Agent::Architect => AgentOutput::Architect(value),
-                Agent::Planner => AgentOutput::Planner(value),
-                _ => AgentOutput::Reviewer(value),
-            }
-        }
+/// Parses `actual` as `fixture`'s agent output and runs every rule that
+/// applies to it; returns every violation found, sorted by rule.
+///
+/// A fixture's `"legacy": true|false` overrides `schema`. In legacy mode
+/// unknown fields become warnings, and an output that has some keeps them
+/// in its canonical text (the document as written, re-indented), so an old
+/// golden passes until it is cleaned up.
+pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verified, Vec<Violation>> {
+    // Locations name the golden when the output is the golden (bootstrap
+    // runs, goldens checked before comparison), else the fixture folder.
+    let golden = if fixture.golden.as_deref() == Some(actual) {
+        fixture.display_golden()
+    } else {
+        format!(
+            "actual {} output for {}",
+            fixture.id.agent,
+            fixture.display_dir()
+        )
     };
-    let canonical = match &output {
-        AgentOutput::Coder(coder) => coder.patch.clone(),
-        AgentOutput::Architect(v) | AgentOutput::Planner(v) | AgentOutput::Reviewer(v) => {
-            format!("{}\n", serde_json::to_string_pretty(v).unwrap_or_default())
+    let schema = match fixture.constraints.legacy {
+        Some(true) => Schema::Legacy,
+        Some(false) => Schema::Strict,
+        None => schema,
+    };
+    let parsed = contract::parse(fixture.id.agent, actual).map_err(|err| {
+        let at = if err.path.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", err.path)
+        };
+        vec![
+            Violation::new(Rule::Contract, format!("{at}{}", err.message))
+                .at(format!("{golden}:{}:{}", err.line, err.column))
+                .hint(format!(
+                    "the {} contract is described in schemas/{}.schema.json",
+                    fixture.id.agent, fixture.id.agent
+                )),
+        ]
+    })?;
+    let mut violations = Vec::new();
+    let mut warnings = Vec::new();
+    for unknown in &parsed.unknown {
+        let violation = Violation::new(
+            Rule::Contract,
+            format!("`{}`: {}", unknown.path, unknown.message()),
+        )
+        .at(golden.clone());
+        match schema {
+            Schema::Strict => violations.push(violation.hint(
+                "rename or remove it; to adopt an old corpus step by step, declare \
+                 `\"legacy\": true` in fixture.json (or `Suite::legacy(true)`) to see unknown \
+                 fields as warnings",
+            )),
+            Schema::Legacy => warnings.push(violation),
         }
+    }
+    let repo = match &fixture.repo {
+        Some(dir) => match Repo::load(dir) {
+            Ok(repo) => Some(repo),
+            Err(err) => {
+                return Err(vec![Violation::new(
+                    Rule::Layout,
+                    format!("cannot read repo/: {err}"),
+                )
+                .at(crate::fixture::display(dir))])
+            }
+        },
+        None => None,
+    };
+    if let (Some(dir), Some(_)) = (&fixture.repo, &fixture.constraints.no_repo) {
+        violations.push(
+            Violation::new(
+                Rule::Layout,
+                "fixture.json declares `no_repo`, but the fixture has repo/",
+            )
+            .at(crate::fixture::display(dir))
+            .hint("remove `no_repo` from fixture.json, or remove repo/"),
+        );
+    }
+    let task_patch = task_patch(fixture);
+    let ctx = Context {
+        golden: &golden,
+        constraints: &fixture.constraints,
+        repo: repo.as_ref(),
+        task_patch: task_patch.as_ref(),
+    };
+    violations.extend(rules::check(&parsed.output, &ctx));
+    if !violations.is_empty() {
+        violations.sort_by_key(|v| v.rule);
+        return Err(violations);
+    }
+    let canonical = match serde_json::from_str::<serde_json::Value>(actual) {
+        Ok(value) if !parsed.unknown.is_empty() => {
+            let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+            format!("{text}\n")
+        }
+        _ => parsed.output.canonical(),
     };
     Ok(Verified {
-        output,
+        output: parsed.output,
         canonical,
-        warnings: Vec::new(),
+        warnings,
     })
+}
+
+/// The coder patch of the reviewer's task, when it exists and parses.
+fn task_patch(fixture: &Fixture) -> Option<patch::Patch> {
+    if fixture.id.agent != Agent::Reviewer {
+        return None;
+    }
+    let path = fixture
+        .dir
+        .parent()?
+        .join(Agent::Coder.as_str())
+        .join(Agent::Coder.golden_kind().file_name());
+    let text = fs::read_to_string(path).ok()?;
+    patch::parse(&text, "").ok()
 }

@@ -1,0 +1,263 @@
+//! `fixture-kit doctor`: checks a fixture tree and the environment.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use serde::Serialize;
+use walkdir::WalkDir;
+
+use crate::agent::GoldenKind;
+use crate::discover::{discover, FixtureId, FixtureTree, PROMPT, REPO};
+use crate::fixture::Fixture;
+use crate::golden_path;
+use crate::verify::{verify, Schema};
+
+/// Flags of `fixture-kit doctor`.
+#[derive(clap::Args)]
+pub struct DoctorArgs {
+    /// The fixture root.
+    #[arg(long, default_value = "fixtures")]
+    root: PathBuf,
+    /// Print one JSON object instead of lines.
+    #[arg(long)]
+    json: bool,
+}
+
+/// How one check came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    Pass,
+    Warn,
+    Fail,
+}
+
+#[derive(Serialize)]
+struct Check {
+    name: &'static str,
+    status: Status,
+    message: String,
+}
+
+impl Check {
+    fn new(name: &'static str, status: Status, message: impl Into<String>) -> Check {
+        Check {
+            name,
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Report {
+    checks: Vec<Check>,
+    pass: usize,
+    warn: usize,
+    fail: usize,
+}
+
+/// Runs `doctor`; exits 1 when any check fails.
+pub fn run(args: &DoctorArgs) -> ExitCode {
+    let checks = checks(&args.root);
+    let count = |status| checks.iter().filter(|c| c.status == status).count();
+    let report = Report {
+        pass: count(Status::Pass),
+        warn: count(Status::Warn),
+        fail: count(Status::Fail),
+        checks,
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("a report serializes")
+        );
+    } else {
+        for check in &report.checks {
+            let status = match check.status {
+                Status::Pass => "PASS",
+                Status::Warn => "WARN",
+                Status::Fail => "FAIL",
+            };
+            println!("{status}  {:<13} {}", check.name, check.message);
+        }
+        println!(
+            "doctor: {} passed, {} warnings, {} failed",
+            report.pass, report.warn, report.fail
+        );
+    }
+    if report.fail == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn checks(root: &Path) -> Vec<Check> {
+    let tree = discover(root);
+    let mut checks = layout(&tree);
+    checks.extend(goldens(root, &tree));
+    checks.push(golden_config(root));
+    checks.extend(orphans(root, &tree));
+    checks.push(tool(
+        "git",
+        &["--version"],
+        "the differential patch checks and runbooks use git",
+    ));
+    checks
+}
+
+fn layout(tree: &FixtureTree) -> Vec<Check> {
+    if tree.problems.is_empty() {
+        return vec![Check::new(
+            "layout",
+            Status::Pass,
+            format!("{} agent fixtures, no layout problems", tree.fixtures.len()),
+        )];
+    }
+    tree.problems
+        .iter()
+        .map(|problem| Check::new("layout", Status::Fail, problem.to_string()))
+        .collect()
+}
+
+fn goldens(root: &Path, tree: &FixtureTree) -> Vec<Check> {
+    let mut checks = Vec::new();
+    for found in &tree.fixtures {
+        let fixture = match Fixture::load(root, &found.id) {
+            Ok(fixture) => fixture,
+            Err(violation) => {
+                checks.push(Check::new("golden", Status::Fail, violation.to_string()));
+                continue;
+            }
+        };
+        let Some(golden) = &fixture.golden else {
+            checks.push(Check::new(
+                "golden",
+                Status::Fail,
+                format!(
+                    "{}: missing golden: write it, or record it with `UPDATE_GOLDENS=1 cargo test {}`",
+                    fixture.display_golden(),
+                    found.id.test_name()
+                ),
+            ));
+            continue;
+        };
+        if found.id.agent.golden_kind() == GoldenKind::Json
+            && fixture.constraints.must_fail.is_none()
+        {
+            if let Ok(verified) = verify(&fixture, golden, Schema::Legacy) {
+                if verified.canonical != *golden {
+                    checks.push(Check::new(
+                        "golden",
+                        Status::Fail,
+                        format!(
+                            "{}: not in canonical form: run `UPDATE_GOLDENS=1 cargo test {}`",
+                            fixture.display_golden(),
+                            found.id.test_name()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if checks.is_empty() {
+        checks.push(Check::new(
+            "golden",
+            Status::Pass,
+            format!("{} goldens present and canonical", tree.fixtures.len()),
+        ));
+    }
+    checks
+}
+
+fn golden_config(root: &Path) -> Check {
+    let config = root
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(golden_path::FILE);
+    if !config.is_file() {
+        return Check::new(
+            "golden-config",
+            Status::Warn,
+            format!(
+                "no {}: `verify --golden` has no subset to run",
+                config.display()
+            ),
+        );
+    }
+    match golden_path::load(&config, root) {
+        Ok(ids) => Check::new(
+            "golden-config",
+            Status::Pass,
+            format!("{}: {} fixtures, all present", config.display(), ids.len()),
+        ),
+        Err(message) => Check::new("golden-config", Status::Fail, message),
+    }
+}
+
+/// Goldens and prompts that sit where no agent fixture is (outside `repo/`
+/// trees), so they are never verified.
+fn orphans(root: &Path, tree: &FixtureTree) -> Vec<Check> {
+    let fixture_dirs: Vec<PathBuf> = tree.fixtures.iter().map(|f| f.id.dir(root)).collect();
+    let names = [
+        PROMPT,
+        GoldenKind::Json.file_name(),
+        GoldenKind::Patch.file_name(),
+    ];
+    let mut checks: Vec<Check> = WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.file_name() != REPO)
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file())
+        .filter(|entry| names.iter().any(|name| entry.file_name() == *name))
+        .filter(|entry| {
+            let parent = entry.path().parent().unwrap_or(root);
+            !fixture_dirs.iter().any(|dir| dir == parent) && !is_malformed_agent_dir(root, parent)
+        })
+        .map(|entry| {
+            Check::new(
+                "orphan",
+                Status::Warn,
+                format!(
+                    "{}: not inside an agent fixture folder (`<topic>/<task>/<agent>/`), so it \
+                     is never verified: move or delete it",
+                    entry.path().display()
+                ),
+            )
+        })
+        .collect();
+    if checks.is_empty() {
+        checks.push(Check::new(
+            "orphan",
+            Status::Pass,
+            "no orphaned goldens or prompts",
+        ));
+    }
+    checks
+}
+
+/// An agent folder that discovery already reported as malformed.
+fn is_malformed_agent_dir(root: &Path, dir: &Path) -> bool {
+    dir.strip_prefix(root)
+        .ok()
+        .and_then(|rel| rel.to_str())
+        .and_then(FixtureId::parse)
+        .is_some()
+}
+
+fn tool(program: &str, args: &[&str], why: &str) -> Check {
+    match Command::new(program).args(args).output() {
+        Ok(output) if output.status.success() => Check::new(
+            "tool",
+            Status::Pass,
+            String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+        ),
+        _ => Check::new(
+            "tool",
+            Status::Warn,
+            format!("`{program}` not found on PATH: {why}"),
+        ),
+    }
+}

@@ -1,0 +1,214 @@
+//! `fixture-kit verify`: run-time discovery, one libtest-mimic trial per
+//! fixture, the same engine as the generated tests.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use libtest_mimic::{Arguments, Failed, FormatSetting, Trial};
+
+use crate::discover::{discover, find, FixtureId};
+use crate::engine::{self, Options, Outcome};
+use crate::env::{flag, is_ci, FORCE_UPDATE};
+use crate::golden::UpdatePolicy;
+use crate::golden_path;
+use crate::runner::{Command, Replay};
+use crate::suite::Suite;
+
+/// Flags of `fixture-kit verify`; libtest's own flags (`--list`, `--exact`,
+/// `--format`, `--skip`, `--test-threads`, a filter) are accepted as well,
+/// so the command also serves as a custom test harness for nextest.
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// The fixture root.
+    #[arg(long, default_value = "fixtures")]
+    root: PathBuf,
+    /// Run only the fixtures listed in the golden-path config.
+    #[arg(long)]
+    golden: bool,
+    /// The golden-path config [default: golden-fixtures.config.json beside the root].
+    #[arg(long, value_name = "FILE")]
+    golden_config: Option<PathBuf>,
+    /// Rewrite goldens from actual outputs (as `UPDATE_GOLDENS=1`).
+    #[arg(long)]
+    update: bool,
+    /// Fail every fixture whose runner is no real agent.
+    #[arg(long)]
+    strict_real_agents: bool,
+    /// Fixtures verified at once (as `--test-threads`).
+    #[arg(long, value_name = "N")]
+    concurrency: Option<usize>,
+    /// Report unknown JSON fields as warnings.
+    #[arg(long)]
+    legacy: bool,
+    /// Run this agent CLI on each fixture (prompt on stdin, in a copy of
+    /// `repo/`) instead of replaying the golden, e.g.
+    /// "claude -p --output-format stream-json --verbose".
+    #[arg(long, value_name = "COMMAND")]
+    agent_cmd: Option<String>,
+    /// Serve each fixture's recorded session from its `cassette/`; with
+    /// `FIXTURE_KIT_RECORD=1`, record it from `--agent-cmd`.
+    #[arg(long)]
+    replay: bool,
+    /// Seconds before the agent CLI is killed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    agent_timeout: u64,
+    #[command(flatten)]
+    libtest: Arguments,
+}
+
+/// Runs `verify`.
+pub fn run(mut args: VerifyArgs) -> ExitCode {
+    let options = Options {
+        update: if args.update {
+            UpdatePolicy::decide(true, is_ci(), flag(FORCE_UPDATE))
+        } else {
+            UpdatePolicy::from_env()
+        },
+        strict_real_agents: args.strict_real_agents || Options::from_env().strict_real_agents,
+    };
+    if let Some(n) = args.concurrency {
+        args.libtest.test_threads = Some(n);
+    }
+    let ids = match select(&args) {
+        Ok(ids) => ids,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let suite = match suite(&args) {
+        Ok(suite) => Arc::new(suite),
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let root = Arc::new(args.root.clone());
+    let tally = Arc::new(Tally::default());
+    let trials = ids
+        .into_iter()
+        .map(|id| {
+            let (suite, root, tally) = (suite.clone(), root.clone(), tally.clone());
+            Trial::test(id.test_name(), move || {
+                let result = engine::run(&suite, &root, &id, None, options);
+                tally.count(&result);
+                match result {
+                    Ok(Outcome::Updated { golden }) => {
+                        println!("fixture-kit: {id}: wrote {golden}");
+                        Ok(())
+                    }
+                    Ok(_) => Ok(()),
+                    Err(failure) => Err(Failed::from(failure.to_string())),
+                }
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let pretty = args
+        .libtest
+        .format
+        .is_none_or(|f| f == FormatSetting::Pretty);
+    let listing = args.libtest.list;
+    let conclusion = libtest_mimic::run(&args.libtest, trials);
+    if pretty && !listing {
+        tally.print(started.elapsed().as_secs_f64());
+    }
+    conclusion.exit_code()
+}
+
+/// The suite the flags describe: bootstrap, command or replay.
+fn suite(args: &VerifyArgs) -> Result<Suite, String> {
+    let command = args
+        .agent_cmd
+        .as_deref()
+        .map(|line| {
+            Command::parse(line)
+                .map(|command| command.timeout(Duration::from_secs(args.agent_timeout)))
+        })
+        .transpose()
+        .map_err(|err| format!("--agent-cmd: {err}"))?;
+    let suite = Suite::new().legacy(args.legacy);
+    Ok(match (args.replay, command) {
+        (true, Some(command)) => suite.runner(Replay::new().record_with(command)),
+        (true, None) => suite.runner(Replay::new()),
+        (false, Some(command)) => suite.runner(command),
+        (false, None) => suite,
+    })
+}
+
+/// The fixtures to run. With `--exact NAME` (as nextest calls a harness)
+/// only that fixture's folders are read, not the whole tree.
+fn select(args: &VerifyArgs) -> Result<Vec<FixtureId>, String> {
+    let root = &args.root;
+    let lib = &args.libtest;
+    let mut ids: Vec<FixtureId> = match (&lib.filter, lib.exact && !lib.list) {
+        (Some(name), true) => find(root, name).into_iter().collect(),
+        _ => {
+            let tree = discover(root);
+            if !tree.problems.is_empty() {
+                let lines: Vec<String> = tree.problems.iter().map(ToString::to_string).collect();
+                return Err(format!(
+                    "malformed fixture tree ({} problems):\n{}",
+                    lines.len(),
+                    lines.join("\n")
+                ));
+            }
+            tree.fixtures.into_iter().map(|found| found.id).collect()
+        }
+    };
+    if args.golden {
+        let config = args
+            .golden_config
+            .clone()
+            .unwrap_or_else(|| default_config(root));
+        let subset = golden_path::load(&config, root)?;
+        ids.retain(|id| subset.contains(id));
+    }
+    Ok(ids)
+}
+
+fn default_config(root: &Path) -> PathBuf {
+    root.parent()
+        .unwrap_or(Path::new("."))
+        .join(golden_path::FILE)
+}
+
+/// Outcomes counted across trials for the closing summary.
+#[derive(Default)]
+struct Tally {
+    matched: AtomicUsize,
+    failed_as_declared: AtomicUsize,
+    updated: AtomicUsize,
+    failed: AtomicUsize,
+}
+
+impl Tally {
+    fn count(&self, result: &Result<Outcome, engine::Failure>) {
+        let counter = match result {
+            Ok(Outcome::Passed { .. }) => &self.matched,
+            Ok(Outcome::FailedAsDeclared(_)) => &self.failed_as_declared,
+            Ok(Outcome::Updated { .. }) => &self.updated,
+            Err(_) => &self.failed,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn print(&self, seconds: f64) {
+        let [matched, declared, updated, failed] = [
+            &self.matched,
+            &self.failed_as_declared,
+            &self.updated,
+            &self.failed,
+        ]
+        .map(|n| n.load(Ordering::Relaxed));
+        let total = matched + declared + updated + failed;
+        let verdict = if failed == 0 { "OK" } else { "FAILED" };
+        println!(
+            "fixture-kit verify: {verdict}: {total} fixtures in {seconds:.2}s: {matched} match \
+             their goldens, {declared} fail as declared, {updated} updated, {failed} failed"
+        );
+    }
+}

@@ -1,0 +1,291 @@
+//! Typed JSON parsing that reports unknown fields with their JSON path and
+//! the nearest known field, and parse errors with line and column.
+
+use std::fmt::Write as _;
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// A field the contract does not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownField {
+    /// Its JSON path, e.g. `tasks[2].dependency`.
+    pub path: String,
+    /// The known field nearest to it, if one is near enough.
+    pub suggestion: Option<String>,
+}
+
+impl UnknownField {
+    /// "unknown field; did you mean `dependsOn`?" (without the path).
+    pub fn message(&self) -> String {
+        match &self.suggestion {
+            Some(near) => format!("unknown field; did you mean `{near}`?"),
+            None => "unknown field".to_owned(),
+        }
+    }
+}
+
+/// Why a JSON document does not fit its type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    /// The JSON path of the offending value (empty for the root).
+    pub path: String,
+    /// What is wrong, without position.
+    pub message: String,
+    /// 1-based line in the text.
+    pub line: usize,
+    /// 1-based column in the text.
+    pub column: usize,
+}
+
+/// Parses `text` as a `T`, collecting fields `T` does not know instead of
+/// failing on them.
+pub fn parse<T: DeserializeOwned + JsonSchema>(
+    text: &str,
+) -> Result<(T, Vec<UnknownField>), JsonError> {
+    let mut ignored = Vec::new();
+    let mut json = serde_json::Deserializer::from_str(text);
+    let result: Result<T, _> = {
+        let mut record = |path: serde_ignored::Path<'_>| ignored.push(segments(&path));
+        let de = serde_ignored::Deserializer::new(&mut json, &mut record);
+        serde_path_to_error::deserialize(de)
+    };
+    let value = result
+        .map_err(|err| json_error(&err.path().to_string(), err.inner()))
+        .and_then(|value| {
+            json.end()
+                .map(|()| value)
+                .map_err(|err| json_error("", &err))
+        })?;
+    if ignored.is_empty() {
+        return Ok((value, Vec::new()));
+    }
+    let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null);
+    let unknown = ignored
+        .into_iter()
+        .map(|segments| {
+            let Some((field, parent)) = segments.split_last() else {
+                return UnknownField {
+                    path: "(the document)".into(),
+                    suggestion: None,
+                };
+            };
+            let field = match field {
+                Segment::Key(key) => key.clone(),
+                Segment::Index(i) => i.to_string(),
+            };
+            UnknownField {
+                path: render(&segments),
+                suggestion: nearest(&field, &known_fields(&schema, parent)),
+            }
+        })
+        .collect();
+    Ok((value, unknown))
+}
+
+/// The known name closest to `name`, when it is close enough to be a
+/// likely typo or rename (`dependency` → `dependsOn`).
+pub fn nearest<S: AsRef<str>>(name: &str, known: &[S]) -> Option<String> {
+    if let Some((_, to)) = RENAMES
+        .iter()
+        .find(|(from, to)| *from == name && known.iter().any(|k| k.as_ref() == *to))
+    {
+        return Some((*to).to_owned());
+    }
+    let lower = name.to_lowercase();
+    known
+        .iter()
+        .map(|k| {
+            let k = k.as_ref();
+            let k_lower = k.to_lowercase();
+            let prefix = lower
+                .chars()
+                .zip(k_lower.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let score =
+                strsim::jaro_winkler(&lower, &k_lower).max(if prefix >= 4 { 0.9 } else { 0.0 });
+            (score, k)
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, k)| k.to_owned())
+}
+
+/// Legacy names that spelling distance alone would not connect to the
+/// contract's field.
+const RENAMES: &[(&str, &str)] = &[("file", "path"), ("filePath", "path")];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+fn segments(path: &serde_ignored::Path<'_>) -> Vec<Segment> {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => Vec::new(),
+        Path::Seq { parent, index } => {
+            let mut v = segments(parent);
+            v.push(Segment::Index(*index));
+            v
+        }
+        Path::Map { parent, key } => {
+            let mut v = segments(parent);
+            v.push(Segment::Key(key.clone()));
+            v
+        }
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => segments(parent),
+    }
+}
+
+/// `tasks[2].dependency`.
+fn render(segments: &[Segment]) -> String {
+    let mut out = String::new();
+    for segment in segments {
+        match segment {
+            Segment::Key(key) if out.is_empty() => out.push_str(key),
+            Segment::Key(key) => {
+                let _ = write!(out, ".{key}");
+            }
+            Segment::Index(i) => {
+                let _ = write!(out, "[{i}]");
+            }
+        }
+    }
+    out
+}
+
+/// The property names the schema allows at `path`, sorted.
+fn known_fields(schema: &Value, path: &[Segment]) -> Vec<String> {
+    let mut node = resolve(schema, schema);
+    for segment in path {
+        let next = match segment {
+            Segment::Key(key) => node.get("properties").and_then(|p| p.get(key)),
+            Segment::Index(_) => node.get("items"),
+        };
+        match next {
+            Some(next) => node = resolve(schema, next),
+            None => return Vec::new(),
+        }
+    }
+    let mut names: Vec<String> = node
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Follows `$ref` and the non-null branch of `anyOf` (how optional fields
+/// appear in the schema).
+fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
+    if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
+        let name = reference.rsplit('/').next().unwrap_or_default();
+        if let Some(target) = root.get("$defs").and_then(|d| d.get(name)) {
+            return resolve(root, target);
+        }
+    }
+    if let Some(branches) = node.get("anyOf").and_then(Value::as_array) {
+        if let Some(branch) = branches
+            .iter()
+            .find(|b| b.get("type").and_then(Value::as_str) != Some("null"))
+        {
+            return resolve(root, branch);
+        }
+    }
+    node
+}
+
+fn json_error(path: &str, err: &serde_json::Error) -> JsonError {
+    let text = err.to_string();
+    let message = match text.rfind(" at line ") {
+        Some(cut) => text[..cut].to_owned(),
+        None => text,
+    };
+    JsonError {
+        path: if path == "." {
+            String::new()
+        } else {
+            path.to_owned()
+        },
+        message,
+        line: err.line(),
+        column: err.column(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::{PlannerOutput, ReviewerOutput};
+
+    #[test]
+    fn unknown_fields_carry_path_and_suggestion() {
+        let text = r#"{"tasks": [{"id": "a", "description": "d", "file": "f", "dependency": ["b"]}], "title": "x"}"#;
+        let (_, unknown) = parse::<PlannerOutput>(text).unwrap();
+        let shown: Vec<_> = unknown
+            .iter()
+            .map(|u| format!("{}: {}", u.path, u.message()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "tasks[0].dependency: unknown field; did you mean `dependsOn`?",
+                "title: unknown field",
+            ]
+        );
+    }
+
+    #[test]
+    fn reviewer_file_suggests_path() {
+        let text = r#"{"decision": "approve", "comments": [{"message": "m", "blocking": false, "file": "a.ts"}]}"#;
+        let (_, unknown) = parse::<ReviewerOutput>(text).unwrap();
+        assert_eq!(unknown[0].path, "comments[0].file");
+        assert_eq!(unknown[0].suggestion.as_deref(), Some("path"));
+    }
+
+    #[test]
+    fn type_errors_carry_path_line_and_column() {
+        let text = "{\n  \"tasks\": [\n    {\"id\": \"a\", \"description\": \"d\", \"file\": \"f\", \"complexity\": \"extreme\"}\n  ]\n}";
+        let err = parse::<PlannerOutput>(text).unwrap_err();
+        assert_eq!(err.path, "tasks[0].complexity");
+        assert!(
+            err.message.contains("unknown variant `extreme`"),
+            "{}",
+            err.message
+        );
+        assert_eq!((err.line, err.column), (3, 72));
+    }
+
+    #[test]
+    fn missing_field_and_trailing_text_are_errors() {
+        let err = parse::<ReviewerOutput>(r#"{"decision": "approve"}"#).unwrap_err();
+        assert!(err.message.contains("missing field `comments`"));
+        let err =
+            parse::<ReviewerOutput>(r#"{"decision": "approve", "comments": []} x"#).unwrap_err();
+        assert!(
+            err.message.contains("trailing characters"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn nearest_needs_a_close_name() {
+        assert_eq!(
+            nearest("dependency", &["dependsOn", "id"]),
+            Some("dependsOn".into())
+        );
+        assert_eq!(nearest("zzz", &["dependsOn", "id"]), None);
+        assert_eq!(
+            nearest("forbiden_paths", &["forbidden_paths", "new_files"]),
+            Some("forbidden_paths".into())
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! The verification rules. Each is implemented once, as a pure function
+//! over a typed output, an in-memory view of `repo/` and the declared
+//! constraints, returning every violation it finds. [`check`] picks the
+//! rules that apply to each agent.
+
+pub mod apply;
+pub mod determinism;
+pub mod fabrication;
+pub mod patch;
+pub mod paths;
+pub mod reviewer;
+pub mod scope;
+pub mod task_graph;
+pub mod zero_change;
+
+use crate::constraints::Constraints;
+use crate::contract::{AgentOutput, ArchitectSpec, CoderOutput, PlannerOutput, ReviewerOutput};
+use crate::repo::Repo;
+use crate::rule::{Rule, Violation};
+
+/// What the rules know besides the output.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The golden's path as shown in locations.
+    pub golden: &'a str,
+    /// Declared constraints.
+    pub constraints: &'a Constraints,
+    /// The fixture's `repo/`, if it has one.
+    pub repo: Option<&'a Repo>,
+    /// For a reviewer: the task's coder patch (`../coder/expected.patch`),
+    /// when there is one and it parses.
+    pub task_patch: Option<&'a patch::Patch>,
+}
+
+/// Runs every rule that applies to `output`.
+pub fn check(output: &AgentOutput, ctx: &Context<'_>) -> Vec<Violation> {
+    let forbidden = match paths::forbidden(&ctx.constraints.forbidden_paths) {
+        Ok(patterns) => patterns,
+        Err(violation) => return vec![violation],
+    };
+    let path = |path: &str, location: String| paths::check(path, &forbidden, &location);
+    match output {
+        AgentOutput::Architect(spec) => architect(spec, ctx, &path),
+        AgentOutput::Planner(plan) => planner(plan, ctx, &path),
+        AgentOutput::Coder(coder) => coder_rules(coder, ctx, &path),
+        AgentOutput::Reviewer(review) => reviewer_rules(review, ctx, &path),
+    }
+}
+
+type PathCheck<'a> = dyn Fn(&str, String) -> Option<Violation> + 'a;
+
+fn architect(spec: &ArchitectSpec, ctx: &Context<'_>, path: &PathCheck<'_>) -> Vec<Violation> {
+    let mut violations: Vec<Violation> = spec
+        .recommended_file_structure
+        .iter()
+        .enumerate()
+        .filter_map(|(i, entry)| {
+            let p = structure_path(entry)?;
+            path(p, format!("{}: recommendedFileStructure[{i}]", ctx.golden))
+        })
+        .collect();
+    violations.extend(json_determinism(spec, ctx));
+    violations
+}
+
+/// The path in a `recommendedFileStructure` entry: tree-drawing characters
+/// trimmed, up to the first whitespace (`├── src/app.ts  # entry` →
+/// `src/app.ts`).
+fn structure_path(entry: &str) -> Option<&str> {
+    entry
+        .trim_start_matches(|c: char| c.is_whitespace() || "│├└─|`-*".contains(c))
+        .split_whitespace()
+        .next()
+}
+
+fn planner(plan: &PlannerOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> Vec<Violation> {
+    let c = ctx.constraints;
+    let mut violations = zero_change::plan(plan, c.zero_change, ctx.golden);
+    violations.extend(
+        plan.tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.file.trim().is_empty())
+            .filter_map(|(i, t)| path(&t.file, format!("{}: tasks[{i}].file", ctx.golden))),
+    );
+    if let Some(repo) = ctx.repo {
+        violations.extend(fabrication::plan(plan, repo, &c.new_files, ctx.golden));
+    }
+    violations.extend(task_graph::check(plan, &c.task_graph, ctx.golden));
+    violations.extend(scope::plan(plan, c.scope, ctx.golden));
+    violations.extend(json_determinism(plan, ctx));
+    violations
+}
+
+fn coder_rules(coder: &CoderOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> Vec<Violation> {
+    let c = ctx.constraints;
+    let parsed = match patch::parse(&coder.patch, ctx.golden) {
+        Ok(parsed) => parsed,
+        Err(violations) => return violations,
+    };
+    let mut violations = zero_change::patch(coder, parsed.files.len(), c.zero_change, ctx.golden);
+    for fp in &parsed.files {
+        violations.extend(
+            fp.paths()
+                .into_iter()
+                .filter_map(|p| path(p, format!("{}:{}", ctx.golden, fp.line))),
+        );
+    }
+    match (ctx.repo, &c.no_repo) {
+        (Some(repo), _) => {
+            violations.extend(fabrication::patch(&parsed, repo, ctx.golden));
+            if let Err(failed) = apply::apply(&parsed, repo, ctx.golden) {
+                violations.extend(failed);
+            }
+        }
+        (None, Some(_)) => {}
+        (None, None) if !parsed.files.is_empty() => violations.push(
+            Violation::new(
+                Rule::PatchApply,
+                "no repo/: the patch cannot be applied, and nothing says why",
+            )
+            .at(ctx.golden.to_owned())
+            .hint(
+                "add the source the patch applies to as repo/ (task or agent level), or \
+                 declare `\"no_repo\": \"<why>\"` in fixture.json",
+            ),
+        ),
+        (None, None) => {}
+    }
+    violations.extend(scope::patch(
+        &parsed,
+        c.scope,
+        &c.config_whitelist,
+        ctx.golden,
+    ));
+    violations
+}
+
+fn reviewer_rules(
+    review: &ReviewerOutput,
+    ctx: &Context<'_>,
+    path: &PathCheck<'_>,
+) -> Vec<Violation> {
+    let mut violations = reviewer::check(review, &ctx.constraints.reviewer, ctx.golden);
+    violations.extend(
+        review
+            .comments
+            .iter()
+            .enumerate()
+            .filter_map(|(i, comment)| {
+                let p = comment.path.as_deref()?;
+                path(p, format!("{}: comments[{i}].path", ctx.golden))
+            }),
+    );
+    if let Some(repo) = ctx.repo {
+        let reviewed = match ctx.task_patch {
+            Some(task_patch) => apply::apply(task_patch, repo, "").unwrap_or_else(|_| {
+                let mut view = repo.clone();
+                for fp in &task_patch.files {
+                    if let (Some(new), None) = (fp.new_path(), fp.old_path()) {
+                        let text = fp.hunks.iter().flat_map(|h| h.after()).collect();
+                        view.files.insert(new.to_owned(), Some(text));
+                    }
+                }
+                view
+            }),
+            None => repo.clone(),
+        };
+        violations.extend(fabrication::review(review, repo, &reviewed, ctx.golden));
+    }
+    violations.extend(json_determinism(review, ctx));
+    violations
+}
+
+fn json_determinism(output: &impl serde::Serialize, ctx: &Context<'_>) -> Vec<Violation> {
+    let value = serde_json::to_value(output).unwrap_or_default();
+    determinism::check(&value, &ctx.constraints.volatile, ctx.golden)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::structure_path;
+
+    #[test]
+    fn structure_entries_yield_their_path() {
+        assert_eq!(
+            structure_path("├── src/app.ts  # entry"),
+            Some("src/app.ts")
+        );
+        assert_eq!(structure_path("dist/"), Some("dist/"));
+        assert_eq!(structure_path("   "), None);
+    }
+}

@@ -1,0 +1,309 @@
+//! Rule `task-graph`: unique ids, dependencies that name existing tasks,
+//! no self-dependency, no cycle, and the declared caps and topology.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::constraints::{TaskGraph, Topology};
+use crate::contract::json::nearest;
+use crate::contract::PlannerOutput;
+use crate::rule::{Rule, Violation};
+
+/// Checks the plan's task graph; `file` is the golden shown in locations.
+pub fn check(plan: &PlannerOutput, declared: &TaskGraph, file: &str) -> Vec<Violation> {
+    let at = |path: String| format!("{file}: {path}");
+    let mut violations = Vec::new();
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, task) in plan.tasks.iter().enumerate() {
+        if let Some(first) = index.insert(task.id.as_str(), i) {
+            index.insert(task.id.as_str(), first);
+            violations.push(
+                Violation::new(
+                    Rule::TaskGraph,
+                    format!("duplicate task id `{}` (also tasks[{first}])", task.id),
+                )
+                .at(at(format!("tasks[{i}].id")))
+                .hint("give every task its own id"),
+            );
+        }
+    }
+    let ids: Vec<&str> = index.keys().copied().collect();
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); plan.tasks.len()];
+    for (i, task) in plan.tasks.iter().enumerate() {
+        for (j, dep) in task.depends_on.iter().enumerate() {
+            let here = at(format!("tasks[{i}].dependsOn[{j}]"));
+            if *dep == task.id {
+                violations.push(
+                    Violation::new(Rule::TaskGraph, format!("task `{dep}` depends on itself"))
+                        .at(here),
+                );
+            } else if let Some(&target) = index.get(dep.as_str()) {
+                edges[i].push(target);
+            } else {
+                let near = nearest(dep, &ids)
+                    .map(|n| format!("; did you mean `{n}`?"))
+                    .unwrap_or_default();
+                violations.push(
+                    Violation::new(
+                        Rule::TaskGraph,
+                        format!("depends on `{dep}`, which is not a task{near}"),
+                    )
+                    .at(here),
+                );
+            }
+        }
+    }
+    if let Some(cycle) = find_cycle(&edges) {
+        let path: Vec<&str> = cycle.iter().map(|&i| plan.tasks[i].id.as_str()).collect();
+        violations.push(
+            Violation::new(
+                Rule::TaskGraph,
+                format!("dependency cycle: {}", path.join(" -> ")),
+            )
+            .at(at(format!("tasks[{}].dependsOn", cycle[0])))
+            .hint("`a -> b` means task a depends on task b; remove one dependency of the cycle"),
+        );
+    }
+    if let Some(max) = declared.max_tasks {
+        if plan.tasks.len() > max {
+            violations.push(
+                Violation::new(
+                    Rule::TaskGraph,
+                    format!(
+                        "{} tasks, more than the declared `max_tasks` of {max}",
+                        plan.tasks.len()
+                    ),
+                )
+                .at(at("tasks".into())),
+            );
+        }
+    }
+    if let Some(max) = declared.max_complexity {
+        for (i, task) in plan.tasks.iter().enumerate() {
+            if task.complexity > max {
+                violations.push(
+                    Violation::new(
+                        Rule::TaskGraph,
+                        format!(
+                            "task `{}` is `{}`, above the declared `max_complexity` `{}`",
+                            task.id,
+                            task.complexity.as_str(),
+                            max.as_str()
+                        ),
+                    )
+                    .at(at(format!("tasks[{i}].complexity"))),
+                );
+            }
+        }
+    }
+    if let Some(topology) = declared.topology {
+        if let Err(why) = shape(&edges, topology) {
+            violations.push(
+                Violation::new(Rule::TaskGraph, why)
+                    .at(at("tasks".into()))
+                    .hint("declare the topology the plan has, or fix the dependencies"),
+            );
+        }
+    }
+    violations
+}
+
+/// A cycle as task indexes, first repeated at the end, found by following
+/// dependencies from the first task that is on one.
+fn find_cycle(edges: &[Vec<usize>]) -> Option<Vec<usize>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    fn visit(
+        node: usize,
+        edges: &[Vec<usize>],
+        marks: &mut [Mark],
+        stack: &mut Vec<usize>,
+    ) -> Option<Vec<usize>> {
+        marks[node] = Mark::Open;
+        stack.push(node);
+        for &next in &edges[node] {
+            match marks[next] {
+                Mark::Open => {
+                    let from = stack
+                        .iter()
+                        .position(|&n| n == next)
+                        .expect("open nodes are on the stack");
+                    let mut cycle = stack[from..].to_vec();
+                    cycle.push(next);
+                    return Some(cycle);
+                }
+                Mark::New => {
+                    if let Some(cycle) = visit(next, edges, marks, stack) {
+                        return Some(cycle);
+                    }
+                }
+                Mark::Done => {}
+            }
+        }
+        stack.pop();
+        marks[node] = Mark::Done;
+        None
+    }
+    let mut marks = vec![Mark::New; edges.len()];
+    (0..edges.len()).find_map(|start| {
+        (marks[start] == Mark::New)
+            .then(|| visit(start, edges, &mut marks, &mut Vec::new()))
+            .flatten()
+    })
+}
+
+/// Whether the dependency edges (task → the tasks it depends on) have the
+/// declared shape.
+fn shape(edges: &[Vec<usize>], topology: Topology) -> Result<(), String> {
+    let n = edges.len();
+    let deps: Vec<BTreeSet<usize>> = edges.iter().map(|e| e.iter().copied().collect()).collect();
+    let mut dependents = vec![0usize; n];
+    for d in &deps {
+        for &t in d {
+            dependents[t] += 1;
+        }
+    }
+    let roots = (0..n).filter(|&i| deps[i].is_empty()).count();
+    let sinks = (0..n).filter(|&i| dependents[i] == 0).count();
+    let edge_count: usize = deps.iter().map(BTreeSet::len).sum();
+    match topology {
+        Topology::Independent if edge_count > 0 => Err(format!(
+            "declared topology `independent`, but the plan has {edge_count} dependencies"
+        )),
+        Topology::Independent => Ok(()),
+        Topology::Chain => {
+            let line = (0..n).all(|i| deps[i].len() <= 1 && dependents[i] <= 1);
+            if n > 0 && line && roots == 1 && edge_count == n - 1 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "declared topology `chain` (each task depends on exactly the one before), \
+                     but the plan has {roots} task(s) without dependencies and {edge_count} \
+                     dependencies among {n} tasks"
+                ))
+            }
+        }
+        Topology::Diamond => {
+            let fork = (0..n).any(|i| dependents[i] >= 2);
+            let join = (0..n).any(|i| deps[i].len() >= 2);
+            if roots == 1 && sinks == 1 && fork && join {
+                Ok(())
+            } else {
+                Err(format!(
+                    "declared topology `diamond` (one root that fans out and joins into one \
+                     final task), but the plan has {roots} roots, {sinks} final tasks, {} and {}",
+                    if fork { "a fan-out" } else { "no fan-out" },
+                    if join { "a join" } else { "no join" }
+                ))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::{Complexity, PlannerTask, TaskType};
+
+    fn plan(tasks: &[(&str, &[&str])]) -> PlannerOutput {
+        PlannerOutput {
+            tasks: tasks
+                .iter()
+                .map(|(id, deps)| PlannerTask {
+                    id: (*id).into(),
+                    description: "d".into(),
+                    file: "f".into(),
+                    kind: TaskType::Feature,
+                    complexity: Complexity::Medium,
+                    depends_on: deps.iter().map(|d| (*d).into()).collect(),
+                    provenance: None,
+                })
+                .collect(),
+            ambiguities: vec![],
+            invalid_task_count: 0,
+        }
+    }
+
+    fn messages(plan: &PlannerOutput, declared: &TaskGraph) -> Vec<String> {
+        check(plan, declared, "e")
+            .into_iter()
+            .map(|v| v.to_string())
+            .collect()
+    }
+
+    fn topology(t: Topology) -> TaskGraph {
+        TaskGraph {
+            topology: Some(t),
+            ..TaskGraph::default()
+        }
+    }
+
+    #[test]
+    fn reports_cycles_as_paths() {
+        let p = plan(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"])]);
+        let all = messages(&p, &TaskGraph::default());
+        assert_eq!(all.len(), 1);
+        assert!(
+            all[0].contains("dependency cycle: a -> b -> c -> a"),
+            "{all:?}"
+        );
+    }
+
+    #[test]
+    fn diamond_is_not_a_cycle() {
+        let p = plan(&[("a", &[]), ("b", &["a"]), ("c", &["a"]), ("d", &["b", "c"])]);
+        assert!(messages(&p, &topology(Topology::Diamond)).is_empty());
+        let all = messages(&p, &topology(Topology::Chain));
+        assert!(all[0].contains("declared topology `chain`"), "{all:?}");
+    }
+
+    #[test]
+    fn chain_and_independent() {
+        let chain = plan(&[("a", &[]), ("b", &["a"]), ("c", &["b"])]);
+        assert!(messages(&chain, &topology(Topology::Chain)).is_empty());
+        assert!(!messages(&chain, &topology(Topology::Diamond)).is_empty());
+        assert!(messages(&chain, &topology(Topology::Independent))[0].contains("2 dependencies"));
+        let split = plan(&[("a", &[]), ("b", &["a"]), ("c", &[])]);
+        assert!(!messages(&split, &topology(Topology::Chain)).is_empty());
+        let free = plan(&[("a", &[]), ("b", &[])]);
+        assert!(messages(&free, &topology(Topology::Independent)).is_empty());
+    }
+
+    #[test]
+    fn ids_and_references() {
+        let p = plan(&[("t1", &[]), ("t1", &[]), ("t2", &["t2", "t3x"])]);
+        let all = messages(&p, &TaskGraph::default()).join("\n");
+        assert!(
+            all.contains("e: tasks[1].id: duplicate task id `t1`"),
+            "{all}"
+        );
+        assert!(all.contains("task `t2` depends on itself"), "{all}");
+        assert!(
+            all.contains("tasks[2].dependsOn[1]: depends on `t3x`, which is not a task"),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn caps() {
+        let mut p = plan(&[("a", &[]), ("b", &[]), ("c", &[])]);
+        p.tasks[2].complexity = Complexity::High;
+        let declared = TaskGraph {
+            max_tasks: Some(2),
+            max_complexity: Some(Complexity::Medium),
+            topology: None,
+        };
+        let all = messages(&p, &declared).join("\n");
+        assert!(
+            all.contains("3 tasks, more than the declared `max_tasks` of 2"),
+            "{all}"
+        );
+        assert!(
+            all.contains("task `c` is `high`, above the declared `max_complexity` `medium`"),
+            "{all}"
+        );
+    }
+}

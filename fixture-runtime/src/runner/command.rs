@@ -1,0 +1,142 @@
+//! The command runner: any agent CLI, prompt on stdin, in a temporary copy
+//! of the fixture's `repo/`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use walkdir::WalkDir;
+
+use super::{answer, RunError, Runner};
+use crate::fixture::Fixture;
+use crate::scenario::{CliCall, CliRunner, RealCli};
+
+/// Runs an agent CLI such as `claude -p --output-format stream-json` on each
+/// fixture: the prompt on stdin, a temporary copy of `repo/` as working
+/// directory (an empty folder without one), `FIXTURE_KIT_FIXTURE` and
+/// `FIXTURE_KIT_AGENT` in its environment. The answer is the final
+/// `result` text of a stream-json transcript, or plain stdout.
+#[derive(Debug, Clone)]
+pub struct Command {
+    program: String,
+    args: Vec<String>,
+    env: BTreeMap<String, String>,
+    timeout: Duration,
+}
+
+impl Command {
+    /// Runs `program` with a ten-minute timeout.
+    pub fn new(program: impl Into<String>) -> Command {
+        Command {
+            program: program.into(),
+            args: Vec::new(),
+            env: BTreeMap::new(),
+            timeout: Duration::from_secs(600),
+        }
+    }
+
+    /// Parses a command line with shell quoting (`claude -p "a b"`).
+    pub fn parse(command_line: &str) -> Result<Command, String> {
+        let words = shlex::split(command_line)
+            .ok_or_else(|| format!("cannot split `{command_line}`: unbalanced quotes"))?;
+        let (program, args) = words
+            .split_first()
+            .ok_or_else(|| "the agent command is empty".to_owned())?;
+        Ok(Command::new(program.as_str()).args(args))
+    }
+
+    /// Appends arguments.
+    pub fn args<I, S>(mut self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets an environment variable for the agent.
+    pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Command {
+        self.env.insert(name.into(), value.into());
+        self
+    }
+
+    /// Kills the agent (and its children) after `timeout`.
+    pub fn timeout(mut self, timeout: Duration) -> Command {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The program this runs.
+    pub fn program(&self) -> &str {
+        &self.program
+    }
+
+    /// Runs the agent on `fixture` through `cli` (real, recording or
+    /// replaying), in `workdir`.
+    pub(crate) fn run_through(
+        &self,
+        cli: &dyn CliRunner,
+        fixture: &Fixture,
+        workdir: &Path,
+    ) -> Result<String, RunError> {
+        let mut call = CliCall::agent(fixture.id.agent.as_str(), &self.program)
+            .args(self.args.iter().cloned())
+            .cwd(workdir)
+            .stdin(&fixture.prompt)
+            .timeout(self.timeout)
+            .env("FIXTURE_KIT_FIXTURE", &fixture.id.to_string())
+            .env("FIXTURE_KIT_AGENT", fixture.id.agent.as_str());
+        for (name, value) in &self.env {
+            call = call.env(name, value);
+        }
+        let output = cli.run(&call).map_err(|err| RunError {
+            message: err.to_string(),
+            hint: None,
+        })?;
+        answer::extract(&self.program, &output)
+    }
+}
+
+impl Runner for Command {
+    fn name(&self) -> &str {
+        "command"
+    }
+
+    fn is_real_agent(&self) -> bool {
+        true
+    }
+
+    fn run(&self, fixture: &Fixture) -> Result<String, RunError> {
+        let workdir = workdir(fixture)?;
+        self.run_through(&RealCli, fixture, workdir.path())
+    }
+}
+
+/// A temporary copy of the fixture's `repo/` (empty without one), so an
+/// agent that edits files never touches the fixture.
+pub(crate) fn workdir(fixture: &Fixture) -> Result<tempfile::TempDir, RunError> {
+    let fail = |what: String| RunError {
+        message: format!("cannot prepare the agent's working copy: {what}"),
+        hint: None,
+    };
+    let dir = tempfile::tempdir().map_err(|err| fail(err.to_string()))?;
+    if let Some(repo) = &fixture.repo {
+        for entry in WalkDir::new(repo).sort_by_file_name() {
+            let entry = entry.map_err(|err| fail(err.to_string()))?;
+            let rel = entry
+                .path()
+                .strip_prefix(repo)
+                .expect("walk stays below repo");
+            let target = dir.path().join(rel);
+            let copied = if entry.file_type().is_dir() {
+                fs::create_dir_all(&target)
+            } else {
+                fs::copy(entry.path(), &target).map(drop)
+            };
+            copied.map_err(|err| fail(format!("{}: {err}", entry.path().display())))?;
+        }
+    }
+    Ok(dir)
+}

@@ -1,0 +1,99 @@
+//! The replay runner: a recorded agent session per fixture, served in CI.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::command::{workdir, Command};
+use super::{RunError, Runner};
+use crate::env::{flag, RECORD};
+use crate::fixture::Fixture;
+use crate::scenario::{RealCli, RecordingCli, ScenarioPlayer};
+
+/// The folder, inside an agent fixture, that holds its recorded session.
+pub const CASSETTE: &str = "cassette";
+
+/// Serves each fixture's answer from the session recorded in its
+/// `cassette/` folder (the replay-scenario format: `scenario.json` and
+/// `sessions/001_<agent>/`), so a real agent recorded once is a
+/// deterministic test. With `FIXTURE_KIT_RECORD=1`, runs the recording
+/// command instead and writes the cassette, scrubbed of secrets.
+#[derive(Debug, Clone, Default)]
+pub struct Replay {
+    recorder: Option<Command>,
+}
+
+impl Replay {
+    /// Replays only; a fixture without a cassette fails.
+    pub fn new() -> Replay {
+        Replay::default()
+    }
+
+    /// Records with `command` when `FIXTURE_KIT_RECORD=1`.
+    pub fn record_with(mut self, command: Command) -> Replay {
+        self.recorder = Some(command);
+        self
+    }
+
+    fn record(&self, fixture: &Fixture, dir: PathBuf) -> Result<String, RunError> {
+        let command = self.recorder.as_ref().ok_or_else(|| RunError {
+            message: "FIXTURE_KIT_RECORD is set but this replay runner has no command to \
+                      record with"
+                .into(),
+            hint: Some("build it with `Replay::new().record_with(Command::new(...))`".into()),
+        })?;
+        let workdir = workdir(fixture)?;
+        let recipe = json!({ "fixture": fixture.id.to_string(), "program": command.program() });
+        let recorder =
+            RecordingCli::new(RealCli, &dir, workdir.path(), recipe).map_err(|problem| {
+                RunError {
+                    message: problem.to_string(),
+                    hint: None,
+                }
+            })?;
+        let answer = command.run_through(&recorder, fixture, workdir.path())?;
+        recorder.finish("answered").map_err(|problem| RunError {
+            message: problem.to_string(),
+            hint: None,
+        })?;
+        Ok(answer)
+    }
+}
+
+impl Runner for Replay {
+    fn name(&self) -> &str {
+        "replay"
+    }
+
+    fn is_real_agent(&self) -> bool {
+        true
+    }
+
+    fn run(&self, fixture: &Fixture) -> Result<String, RunError> {
+        let dir = fixture.dir.join(CASSETTE);
+        if flag(RECORD) {
+            return self.record(fixture, dir);
+        }
+        if !dir.is_dir() {
+            return Err(RunError {
+                message: format!("no recorded session in {}", crate::fixture::display(&dir)),
+                hint: Some(format!(
+                    "record one with the real agent: `FIXTURE_KIT_RECORD=1 cargo test {}`",
+                    fixture.id.test_name()
+                )),
+            });
+        }
+        let player = ScenarioPlayer::load(&dir).map_err(|problem| RunError {
+            message: problem.to_string(),
+            hint: Some("re-record it with `FIXTURE_KIT_RECORD=1`".into()),
+        })?;
+        let replayer = player.replayer();
+        // Nothing runs during replay: the call only names the step.
+        let answer = Command::new("replay").run_through(&replayer, fixture, &fixture.dir)?;
+        replayer.finish().map_err(|message| RunError {
+            message,
+            hint: None,
+        })?;
+        Ok(answer)
+    }
+}

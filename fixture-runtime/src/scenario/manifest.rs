@@ -1,0 +1,172 @@
+//! `scenario.json`: what was recorded, in which order, by what.
+
+use std::fs;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::problem::Problem;
+
+/// The manifest's file name in a scenario folder.
+pub const FILE: &str = "scenario.json";
+/// The only `schema_version` this version reads and writes.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// The contents of `scenario.json`. Unknown fields are ignored on read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioManifest {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u64,
+    /// What the orchestrator was asked to do; free-form, handed back to the
+    /// orchestrator on replay.
+    pub recipe: Value,
+    /// Every call, in the order it was made.
+    pub step_sequence: Vec<StepRecord>,
+    /// What wrote the scenario.
+    pub recorder: RecorderInfo,
+    /// The orchestrator's final outcome, when the run got that far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// Whether the run finished; `false` when it ended early (error, panic,
+    /// interrupt), and then `ended_early` says why when known.
+    #[serde(default)]
+    pub complete: bool,
+    /// Why the recording ended early.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_early: Option<String>,
+}
+
+/// One call of the step sequence: an agent session (with its folder under
+/// `sessions/`) or a plain command (with its result summary).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRecord {
+    /// The orchestrator's step name (`implement`, `test`, ...).
+    pub step: String,
+    /// The session folder below `sessions/`, for an agent call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The result, for a plain command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<CommandSummary>,
+}
+
+/// The recorded result of a plain command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandSummary {
+    /// The exit code; `None` when it was killed.
+    pub exit_code: Option<i32>,
+    /// The first lines of its stdout.
+    pub stdout_head: String,
+    /// The end of its stderr.
+    pub stderr: String,
+}
+
+/// Which recorder wrote a scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecorderInfo {
+    /// The recorder (`fixture-kit`).
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+impl RecorderInfo {
+    /// This crate as the recorder.
+    pub fn this() -> RecorderInfo {
+        RecorderInfo {
+            name: "fixture-kit".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+}
+
+impl ScenarioManifest {
+    /// An empty, incomplete manifest for `recipe`.
+    pub fn new(recipe: Value) -> ScenarioManifest {
+        ScenarioManifest {
+            schema_version: SCHEMA_VERSION,
+            recipe,
+            step_sequence: Vec::new(),
+            recorder: RecorderInfo::this(),
+            outcome: None,
+            complete: false,
+            ended_early: None,
+        }
+    }
+
+    /// Reads and checks `<dir>/scenario.json`.
+    pub fn load(dir: &Path) -> Result<ScenarioManifest, Problem> {
+        let path = dir.join(FILE);
+        let text = fs::read_to_string(&path).map_err(|err| {
+            Problem::new(
+                &path,
+                format!("cannot read it ({err}): every scenario folder holds a scenario.json"),
+            )
+        })?;
+        ScenarioManifest::parse(&path, &text)
+    }
+
+    /// Parses manifest text; `path` is for messages.
+    pub fn parse(path: &Path, text: &str) -> Result<ScenarioManifest, Problem> {
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: Option<Value>,
+        }
+        let version: Version =
+            serde_json::from_str(text).map_err(|err| json_problem(path, &err))?;
+        match version.schema_version {
+            Some(Value::Number(n)) if n.as_u64() == Some(SCHEMA_VERSION) => {}
+            Some(other) => {
+                return Err(Problem::new(
+                    path,
+                    format!(
+                        "schema_version {other} is not supported: this fixture-kit reads \
+                         schema_version {SCHEMA_VERSION}; re-record the scenario or upgrade fixture-kit"
+                    ),
+                ))
+            }
+            None => {
+                return Err(Problem::new(
+                    path,
+                    format!("missing schema_version: add `\"schema_version\": {SCHEMA_VERSION}`"),
+                ))
+            }
+        }
+        let manifest: ScenarioManifest =
+            serde_json::from_str(text).map_err(|err| json_problem(path, &err))?;
+        for (index, step) in manifest.step_sequence.iter().enumerate() {
+            let shape = match (&step.session, &step.command) {
+                (Some(_), None) | (None, Some(_)) => continue,
+                (Some(_), Some(_)) => "both `session` and `command`",
+                (None, None) => "neither `session` nor `command`",
+            };
+            return Err(Problem::new(
+                path,
+                format!(
+                    "step_sequence[{index}] (step `{}`) has {shape}: give an agent call its \
+                     session folder, or a plain command its result summary",
+                    step.step
+                ),
+            ));
+        }
+        Ok(manifest)
+    }
+
+    /// Writes `<dir>/scenario.json`, pretty-printed with a final newline.
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        text.push('\n');
+        fs::write(dir.join(FILE), text)
+    }
+}
+
+/// A JSON error at its line.
+pub(crate) fn json_problem(path: &Path, err: &serde_json::Error) -> Problem {
+    let message = format!("not valid here: {err}");
+    if err.line() > 0 {
+        Problem::at_line(path, err.line(), message)
+    } else {
+        Problem::new(path, message)
+    }
+}

@@ -1,0 +1,377 @@
+//! The recording runner: runs calls through another runner and writes each
+//! one, scrubbed and normalised, into a scenario folder.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+use super::cassette::{self, SessionInput, SessionMetadata, STDERR_KEY};
+use super::manifest::{CommandSummary, ScenarioManifest, StepRecord, FILE};
+use super::normalise::Normaliser;
+use super::player::SESSIONS;
+use super::problem::Problem;
+use super::process::{CallKind, CliCall, CliError, CliOutput, CliRunner, RealCli};
+use crate::scrub::{placeholder, Scrubber};
+
+/// The folder under which [`RecordingCli::from_env`] writes
+/// `<name>/scenario.json` and its sessions.
+pub const RECORD_SCENARIO_DIR: &str = "RECORD_SCENARIO_DIR";
+
+/// How many lines, and bytes, of a plain command's stdout are kept.
+const HEAD_LINES: usize = 20;
+const HEAD_BYTES: usize = 4000;
+/// How many bytes of a plain command's stderr are kept (its end).
+const TAIL_BYTES: usize = 4000;
+
+type Hook = Box<dyn Fn(&str, &mut Value) + Send + Sync>;
+
+/// Runs calls through `inner` and records each one before returning its
+/// output unchanged. `scenario.json` is rewritten after every call, so a
+/// run that ends early (error, panic, Ctrl-C) still leaves a readable
+/// scenario, marked incomplete; [`RecordingCli::finish`] completes it.
+pub struct RecordingCli<R: CliRunner = RealCli> {
+    inner: R,
+    hooks: Vec<Hook>,
+    env_allowlist: BTreeSet<String>,
+    state: Mutex<Recorder>,
+}
+
+struct Recorder {
+    dir: PathBuf,
+    project: PathBuf,
+    manifest: ScenarioManifest,
+    sessions: usize,
+    finished: bool,
+}
+
+/// What an unfinished recording says about itself.
+const UNFINISHED: &str = "the recorder did not finish: the run was interrupted or is still going";
+
+impl<R: CliRunner> RecordingCli<R> {
+    /// Records into `dir` (emptied first if it holds a scenario) a run in
+    /// `project`, whose absolute path is normalised to `<project>`.
+    pub fn new(inner: R, dir: &Path, project: &Path, recipe: Value) -> Result<Self, Problem> {
+        prepare_dir(dir)?;
+        let mut manifest = ScenarioManifest::new(recipe);
+        manifest.ended_early = Some(UNFINISHED.to_owned());
+        manifest
+            .write(dir)
+            .map_err(|err| Problem::new(dir.join(FILE), format!("cannot write it: {err}")))?;
+        Ok(RecordingCli {
+            inner,
+            hooks: Vec::new(),
+            env_allowlist: BTreeSet::new(),
+            state: Mutex::new(Recorder {
+                dir: dir.to_owned(),
+                project: project.to_owned(),
+                manifest,
+                sessions: 0,
+                finished: false,
+            }),
+        })
+    }
+
+    /// Records into `$RECORD_SCENARIO_DIR/<name>`.
+    pub fn from_env(inner: R, name: &str, project: &Path, recipe: Value) -> Result<Self, Problem> {
+        let root = std::env::var_os(RECORD_SCENARIO_DIR).ok_or_else(|| {
+            Problem::new(
+                RECORD_SCENARIO_DIR,
+                "not set: set it to the folder that holds the scenarios, e.g. \
+                 `RECORD_SCENARIO_DIR=scenarios`",
+            )
+        })?;
+        RecordingCli::new(inner, &Path::new(&root).join(name), project, recipe)
+    }
+
+    /// Adds a hook run on every stdout line (after normalisation, before
+    /// scrubbing) with the step name, e.g. to strip large unused fields.
+    pub fn hook(mut self, hook: impl Fn(&str, &mut Value) + Send + Sync + 'static) -> Self {
+        self.hooks.push(Box::new(hook));
+        self
+    }
+
+    /// Removes a field from every stdout line; `path` is dot-separated
+    /// from the line's top level (`tool_use_result`, `message.usage`).
+    pub fn strip_field(self, path: &str) -> Self {
+        let parts: Vec<String> = path.split('.').map(str::to_owned).collect();
+        self.hook(move |_, line| {
+            let (last, parents) = parts.split_last().expect("split yields one part");
+            let parent = parents
+                .iter()
+                .try_fold(&mut *line, |value, part| value.get_mut(part.as_str()));
+            if let Some(Value::Object(object)) = parent {
+                object.remove(last.as_str());
+            }
+        })
+    }
+
+    /// Records the value of environment variable `name` in `input.json`
+    /// (only allowlisted variables are recorded; secret-named ones as a
+    /// placeholder).
+    pub fn allow_env(mut self, name: &str) -> Self {
+        self.env_allowlist.insert(name.to_owned());
+        self
+    }
+
+    /// The scenario folder.
+    pub fn dir(&self) -> PathBuf {
+        self.lock().dir.clone()
+    }
+
+    /// Marks the scenario complete with the orchestrator's `outcome`.
+    pub fn finish(&self, outcome: &str) -> Result<PathBuf, Problem> {
+        let mut recorder = self.lock();
+        recorder.finished = true;
+        recorder.manifest.complete = true;
+        recorder.manifest.ended_early = None;
+        recorder.manifest.outcome = Some(scrub_text(&recorder.normaliser(), outcome));
+        recorder.write_manifest()?;
+        Ok(recorder.dir.clone())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Recorder> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn record(&self, call: &CliCall, output: &CliOutput) -> Result<(), Problem> {
+        let mut recorder = self.lock();
+        let normaliser = recorder.normaliser();
+        let step = match call.kind {
+            CallKind::Agent => {
+                recorder.sessions += 1;
+                let name = format!("{:03}_{}", recorder.sessions, folder_name(&call.step));
+                let dir = recorder.dir.join(SESSIONS).join(&name);
+                self.write_session(&dir, &recorder.project, call, output)?;
+                StepRecord {
+                    step: call.step.clone(),
+                    session: Some(name),
+                    command: None,
+                }
+            }
+            CallKind::Command => StepRecord {
+                step: call.step.clone(),
+                session: None,
+                command: Some(CommandSummary {
+                    exit_code: output.exit_code,
+                    stdout_head: head(&scrub_text(&normaliser, &output.stdout)),
+                    stderr: tail(&scrub_text(&normaliser, &output.stderr)),
+                }),
+            },
+        };
+        recorder.manifest.step_sequence.push(step);
+        recorder.write_manifest()
+    }
+
+    fn write_session(
+        &self,
+        dir: &Path,
+        project: &Path,
+        call: &CliCall,
+        output: &CliOutput,
+    ) -> Result<(), Problem> {
+        let mut normaliser = Normaliser::new(project);
+        let scrubber = Scrubber::global();
+        let mut model = None;
+        let mut stdout = String::with_capacity(output.stdout.len());
+        for line in output.stdout.lines() {
+            let text = normaliser.paths(line);
+            let value = match serde_json::from_str::<Value>(&text) {
+                Ok(mut value @ Value::Object(_)) => {
+                    if value["type"] == "system" && value["subtype"] == "init" {
+                        model = value["model"].as_str().map(str::to_owned);
+                    }
+                    normaliser.value(&mut value);
+                    for hook in &self.hooks {
+                        hook(&call.step, &mut value);
+                    }
+                    value
+                }
+                _ => cassette::wrap_raw_line(&text),
+            };
+            stdout.push_str(&scrubber.scrub(&value.to_string()));
+            stdout.push('\n');
+        }
+        let mut session_log = String::new();
+        for line in output.stderr.lines() {
+            let text = normaliser.paths(line);
+            let value = match serde_json::from_str::<Value>(&text) {
+                Ok(mut value @ Value::Object(_)) => {
+                    normaliser.value(&mut value);
+                    value
+                }
+                _ => serde_json::json!({ STDERR_KEY: text }),
+            };
+            session_log.push_str(&scrubber.scrub(&value.to_string()));
+            session_log.push('\n');
+        }
+        let env = call
+            .env
+            .iter()
+            .filter(|(name, _)| self.env_allowlist.contains(*name))
+            .map(|(name, value)| {
+                let value = if is_secret_name(name) {
+                    placeholder("secret-env")
+                } else {
+                    scrub_text(&normaliser, value)
+                };
+                (name.clone(), value)
+            })
+            .collect();
+        let input = SessionInput {
+            args: call
+                .args
+                .iter()
+                .map(|arg| scrub_text(&normaliser, arg))
+                .collect(),
+            cwd: relative_cwd(&normaliser, project, &call.cwd),
+            prompt: scrub_text(&normaliser, &call.stdin),
+            env,
+        };
+        let metadata = SessionMetadata {
+            step: call.step.clone(),
+            exit_code: output.exit_code,
+            timed_out: output.timed_out,
+            duration_ms: 0,
+            model,
+            recorder_version: env!("CARGO_PKG_VERSION").to_owned(),
+        };
+        let write = |name: &str, text: &str| {
+            let path = dir.join(name);
+            fs::write(&path, text)
+                .map_err(|err| Problem::new(&path, format!("cannot write it: {err}")))
+        };
+        fs::create_dir_all(dir)
+            .map_err(|err| Problem::new(dir, format!("cannot create it: {err}")))?;
+        write(cassette::INPUT, &pretty(&input))?;
+        write(cassette::STDOUT, &stdout)?;
+        write(cassette::SESSION_LOG, &session_log)?;
+        write(cassette::METADATA, &pretty(&metadata))
+    }
+}
+
+impl<R: CliRunner> CliRunner for RecordingCli<R> {
+    fn run(&self, call: &CliCall) -> Result<CliOutput, CliError> {
+        let output = self.inner.run(call)?;
+        self.record(call, &output).map_err(|problem| CliError {
+            step: call.step.clone(),
+            message: format!("recording failed: {problem}"),
+        })?;
+        Ok(output)
+    }
+}
+
+impl<R: CliRunner> Drop for RecordingCli<R> {
+    fn drop(&mut self) {
+        let mut recorder = self.lock();
+        if recorder.finished {
+            return;
+        }
+        let why = if std::thread::panicking() {
+            "the run panicked before the recorder finished"
+        } else {
+            "the run ended before the recorder finished (an error, or no call to finish)"
+        };
+        recorder.manifest.ended_early = Some(why.to_owned());
+        let _ = recorder.write_manifest();
+    }
+}
+
+impl Recorder {
+    fn normaliser(&self) -> Normaliser {
+        Normaliser::new(&self.project)
+    }
+
+    fn write_manifest(&self) -> Result<(), Problem> {
+        self.manifest
+            .write(&self.dir)
+            .map_err(|err| Problem::new(self.dir.join(FILE), format!("cannot write it: {err}")))
+    }
+}
+
+/// Empties `dir` if it is a scenario folder; refuses any other folder.
+fn prepare_dir(dir: &Path) -> Result<(), Problem> {
+    if dir.exists() {
+        let empty = fs::read_dir(dir)
+            .map_err(|err| Problem::new(dir, format!("cannot read it: {err}")))?
+            .next()
+            .is_none();
+        if !empty && !dir.join(FILE).is_file() {
+            return Err(Problem::new(
+                dir,
+                "not empty and not a scenario folder: refusing to record over it; choose \
+                 another name or remove it",
+            ));
+        }
+        fs::remove_dir_all(dir)
+            .map_err(|err| Problem::new(dir, format!("cannot clear it for re-recording: {err}")))?;
+    }
+    fs::create_dir_all(dir).map_err(|err| Problem::new(dir, format!("cannot create it: {err}")))
+}
+
+fn scrub_text(normaliser: &Normaliser, text: &str) -> String {
+    Scrubber::global()
+        .scrub(&normaliser.paths(text))
+        .into_owned()
+}
+
+fn relative_cwd(normaliser: &Normaliser, project: &Path, cwd: &Path) -> String {
+    match cwd.strip_prefix(project) {
+        Ok(rel) if rel.as_os_str().is_empty() => ".".to_owned(),
+        Ok(rel) => rel.to_string_lossy().into_owned(),
+        Err(_) => normaliser.paths(&cwd.to_string_lossy()),
+    }
+}
+
+/// Whether an environment variable's name says it holds a secret.
+fn is_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    ["TOKEN", "KEY", "SECRET", "PASSWORD", "PASSWD"]
+        .iter()
+        .any(|word| upper.contains(word))
+}
+
+fn folder_name(step: &str) -> String {
+    step.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn head(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines().take(HEAD_LINES) {
+        if out.len() + line.len() + 1 > HEAD_BYTES {
+            break;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn tail(text: &str) -> String {
+    if text.len() <= TAIL_BYTES {
+        return text.to_owned();
+    }
+    let mut start = text.len() - TAIL_BYTES;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    text[start..].to_owned()
+}
+
+fn pretty(value: &impl serde::Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("session files serialize");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,216 @@
+//! The post-recording checklist, as one function: what `fixture-kit
+//! scenario validate` and `doctor` report.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use super::cassette::{check_jsonl, load_input, load_metadata, FILES, METADATA, STDOUT};
+use super::manifest::{ScenarioManifest, FILE};
+use super::player::SESSIONS;
+use super::problem::Problem;
+use crate::scrub::Scrubber;
+
+/// Size limits of a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest `stdout.jsonl`, in bytes (default 200 KB).
+    pub max_stdout_bytes: u64,
+    /// The largest scenario folder, all files together, in bytes (default
+    /// 2 MB).
+    pub max_scenario_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_stdout_bytes: 200 * 1024,
+            max_scenario_bytes: 2 * 1024 * 1024,
+        }
+    }
+}
+
+/// The hint for oversized recordings.
+const STRIP_HINT: &str = "strip large unused fields while recording with a recording hook \
+                          (`RecordingCli::strip_field` or `RecordingCli::hook`), then re-record";
+
+/// Checks the scenario folder `dir`: `schema_version` 1; every step's
+/// session folder exists with all four files; every `.jsonl` line is a JSON
+/// object; `input.json` and `metadata.json` are valid; no secret remains in
+/// any file; every `stdout.jsonl` and the whole folder are within `limits`;
+/// no session folder is left out of the step sequence. An empty list means
+/// the scenario is sound; each problem prints as one line.
+pub fn validate(dir: &Path, limits: &Limits) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let manifest = match ScenarioManifest::load(dir) {
+        Ok(manifest) => Some(manifest),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    };
+    let mut referenced = BTreeSet::new();
+    for step in manifest.iter().flat_map(|m| &m.step_sequence) {
+        let Some(session) = &step.session else {
+            continue;
+        };
+        referenced.insert(session.clone());
+        let session_dir = dir.join(SESSIONS).join(session);
+        if !session_dir.is_dir() {
+            problems.push(Problem::new(
+                &session_dir,
+                format!(
+                    "missing session folder of step `{}`: re-record the scenario, or remove \
+                     the step from scenario.json",
+                    step.step
+                ),
+            ));
+            continue;
+        }
+        let missing: Vec<&str> = FILES
+            .into_iter()
+            .filter(|name| !session_dir.join(name).is_file())
+            .collect();
+        for name in &missing {
+            problems.push(Problem::new(
+                session_dir.join(name),
+                format!(
+                    "missing: a session folder holds {}; re-record the scenario",
+                    FILES.join(", ")
+                ),
+            ));
+        }
+        if missing.is_empty() {
+            let checked = load_input(&session_dir)
+                .and_then(|_| load_metadata(&session_dir))
+                .and_then(|metadata| {
+                    if metadata.step == step.step {
+                        Ok(())
+                    } else {
+                        Err(Problem::new(
+                            session_dir.join(METADATA),
+                            format!(
+                                "step `{}` does not match step `{}` of scenario.json: \
+                                 re-record, or fix one of them",
+                                metadata.step, step.step
+                            ),
+                        ))
+                    }
+                });
+            if let Err(problem) = checked {
+                problems.push(problem);
+            }
+        }
+    }
+    if manifest.is_some() {
+        check_unreferenced(dir, &referenced, &mut problems);
+    }
+    check_files(dir, limits, &mut problems);
+    problems
+}
+
+/// Validates `dir` when it is a scenario folder (it holds `scenario.json`),
+/// else every scenario folder directly below it, in name order: what
+/// `fixture-kit scenario validate DIR` and `doctor` report.
+pub fn validate_tree(dir: &Path, limits: &Limits) -> Vec<Problem> {
+    if dir.join(FILE).is_file() {
+        return validate(dir, limits);
+    }
+    let mut scenarios: Vec<_> = match fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| path.join(FILE).is_file())
+            .collect(),
+        Err(err) => return vec![Problem::new(dir, format!("cannot read it: {err}"))],
+    };
+    scenarios.sort();
+    if scenarios.is_empty() {
+        return vec![Problem::new(
+            dir,
+            "no scenario here: give a folder holding scenario.json, or the folder of such folders",
+        )];
+    }
+    scenarios
+        .iter()
+        .flat_map(|scenario| validate(scenario, limits))
+        .collect()
+}
+
+/// Session folders nobody replays are dead weight, or a sign the manifest
+/// lost a step.
+fn check_unreferenced(dir: &Path, referenced: &BTreeSet<String>, problems: &mut Vec<Problem>) {
+    let Ok(entries) = fs::read_dir(dir.join(SESSIONS)) else {
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in names.into_iter().filter(|name| !referenced.contains(name)) {
+        problems.push(Problem::new(
+            dir.join(SESSIONS).join(name),
+            "not named by any step of scenario.json: remove it, or re-record the scenario",
+        ));
+    }
+}
+
+/// Secrets, line validity already reported, sizes.
+fn check_files(dir: &Path, limits: &Limits, problems: &mut Vec<Problem>) {
+    let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry.file_type().is_file())
+        .collect();
+    files.sort_by(|a, b| a.path().cmp(b.path()));
+    let mut total = 0u64;
+    let scrubber = Scrubber::global();
+    for entry in files {
+        let path = entry.path();
+        let size = entry.metadata().map_or(0, |m| m.len());
+        total += size;
+        if entry.file_name() == STDOUT && size > limits.max_stdout_bytes {
+            problems.push(Problem::new(
+                path,
+                format!(
+                    "{size} bytes, over the limit of {} bytes: {STRIP_HINT}",
+                    limits.max_stdout_bytes
+                ),
+            ));
+        }
+        let Ok(bytes) = fs::read(path) else {
+            problems.push(Problem::new(path, "cannot read it: check its permissions"));
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        if let Some(finding) = scrubber.find(&text) {
+            let line = text[..finding.offset].matches('\n').count() + 1;
+            problems.push(Problem::at_line(
+                path,
+                line,
+                format!(
+                    "a secret remains ({}): re-record (recording scrubs), or run the file \
+                     through `fixture-kit scrub`",
+                    finding.kind
+                ),
+            ));
+        }
+        if path.extension().is_some_and(|ext| ext == "jsonl") {
+            if let Err(problem) = check_jsonl(path, &text) {
+                problems.push(problem);
+            }
+        }
+    }
+    if total > limits.max_scenario_bytes {
+        problems.push(Problem::new(
+            dir,
+            format!(
+                "{total} bytes in all, over the limit of {} bytes: {STRIP_HINT}",
+                limits.max_scenario_bytes
+            ),
+        ));
+    }
+}

@@ -1,0 +1,149 @@
+//! Verification through the engine: canonical goldens, schema modes and
+//! their per-fixture override, on a temporary fixture tree.
+
+use std::fs;
+use std::path::Path;
+
+use fixture_runtime::discover::FixtureId;
+use fixture_runtime::engine::{run, Options, Outcome};
+use fixture_runtime::{Rule, Suite};
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn planner(root: &Path, golden: &str, fixture_json: Option<&str>) -> FixtureId {
+    write(root, "t/x/planner/prompt.md", "Plan it.\n");
+    write(root, "t/x/planner/expected.json", golden);
+    write(root, "t/x/repo/src/a.ts", "export const a = 1;\n");
+    if let Some(json) = fixture_json {
+        write(root, "t/x/planner/fixture.json", json);
+    }
+    FixtureId::parse("t/x/planner").unwrap()
+}
+
+const CANONICAL: &str = "{\n  \"tasks\": [\n    {\n      \"id\": \"t1\",\n      \"description\": \"d\",\n      \"file\": \"src/a.ts\",\n      \"type\": \"fix\",\n      \"complexity\": \"low\",\n      \"dependsOn\": []\n    }\n  ],\n  \"ambiguities\": [],\n  \"invalidTaskCount\": 0\n}\n";
+
+#[test]
+fn canonical_golden_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = planner(dir.path(), CANONICAL, None);
+    assert_eq!(
+        run(&Suite::new(), dir.path(), &id, None, Options::default()),
+        Ok(Outcome::Passed { warnings: vec![] })
+    );
+}
+
+#[test]
+fn non_canonical_golden_names_the_fixing_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let compact = r#"{"tasks": [{"id": "t1", "description": "d", "file": "src/a.ts", "type": "fix", "complexity": "low"}]}"#;
+    let id = planner(dir.path(), compact, None);
+    let failure = run(&Suite::new(), dir.path(), &id, None, Options::default()).unwrap_err();
+    assert_eq!(failure.violations[0].rule, Rule::Determinism);
+    let text = failure.to_string();
+    assert!(text.contains("not in canonical form"), "{text}");
+    assert!(
+        text.contains("UPDATE_GOLDENS=1 cargo test t::x::planner"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unknown_fields_fail_strict_suites_and_warn_in_legacy_mode() {
+    let legacy_golden = CANONICAL.replace(
+        "\"id\": \"t1\",",
+        "\"id\": \"t1\",\n      \"title\": \"T\",",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let id = planner(dir.path(), &legacy_golden, None);
+    let failure = run(&Suite::new(), dir.path(), &id, None, Options::default()).unwrap_err();
+    assert!(failure
+        .to_string()
+        .contains("`tasks[0].title`: unknown field"));
+    match run(
+        &Suite::new().legacy(true),
+        dir.path(),
+        &id,
+        None,
+        Options::default(),
+    ) {
+        Ok(Outcome::Passed { warnings }) => {
+            assert_eq!(warnings.len(), 1);
+            assert!(warnings[0].message.contains("`tasks[0].title`"));
+        }
+        other => panic!("legacy suite should pass with a warning: {other:?}"),
+    }
+}
+
+#[test]
+fn fixture_json_overrides_the_suite_mode() {
+    let legacy_golden = CANONICAL.replace(
+        "\"id\": \"t1\",",
+        "\"id\": \"t1\",\n      \"title\": \"T\",",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let id = planner(dir.path(), &legacy_golden, Some(r#"{"legacy": false}"#));
+    assert!(run(
+        &Suite::new().legacy(true),
+        dir.path(),
+        &id,
+        None,
+        Options::default()
+    )
+    .is_err());
+    let dir = tempfile::tempdir().unwrap();
+    let id = planner(dir.path(), &legacy_golden, Some(r#"{"legacy": true}"#));
+    assert!(run(&Suite::new(), dir.path(), &id, None, Options::default()).is_ok());
+}
+
+#[test]
+fn all_violations_are_reported_sorted_by_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let golden = CANONICAL
+        .replace("\"file\": \"src/a.ts\"", "\"file\": \"dist/ghost.ts\"")
+        .replace("\"dependsOn\": []", "\"dependsOn\": [\"t1\"]");
+    let id = planner(dir.path(), &golden, None);
+    let failure = run(&Suite::new(), dir.path(), &id, None, Options::default()).unwrap_err();
+    let rules: Vec<Rule> = failure.violations.iter().map(|v| v.rule).collect();
+    assert_eq!(
+        rules,
+        [Rule::PathSafety, Rule::NonFabrication, Rule::TaskGraph]
+    );
+}
+
+/// Returns a fixed output, as a real agent would.
+struct Fixed(&'static str);
+
+impl fixture_runtime::Runner for Fixed {
+    fn name(&self) -> &str {
+        "fixed"
+    }
+
+    fn is_real_agent(&self) -> bool {
+        true
+    }
+
+    fn run(
+        &self,
+        _: &fixture_runtime::Fixture,
+    ) -> Result<String, fixture_runtime::runner::RunError> {
+        Ok(self.0.to_owned())
+    }
+}
+
+#[test]
+fn violations_in_an_agent_output_do_not_point_at_the_golden() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = planner(dir.path(), CANONICAL, None);
+    let suite = Suite::new().runner(Fixed("{\"tasks\": 3}"));
+    let failure = run(&suite, dir.path(), &id, None, Options::default()).unwrap_err();
+    let location = failure.violations[0].location.clone().unwrap();
+    assert!(
+        location.starts_with("actual planner output for "),
+        "{location}"
+    );
+    assert!(location.ends_with("t/x/planner:1:11"), "{location}");
+}

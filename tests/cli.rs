@@ -1,0 +1,316 @@
+//! The `fixture-kit` command end to end, on temporary fixture trees.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const SPEC: &str = r#"{
+  "highLevelSummary": "A parity checker.",
+  "pagesOrScreens": [],
+  "apis": [],
+  "dataModels": [],
+  "recommendedFileStructure": [
+    "src/parity.ts"
+  ]
+}
+"#;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// An architect fixture at `fixtures/<rel>/architect`.
+fn architect(dir: &Path, rel: &str) {
+    write(
+        dir,
+        &format!("fixtures/{rel}/architect/prompt.md"),
+        "Design it.\n",
+    );
+    write(
+        dir,
+        &format!("fixtures/{rel}/architect/expected.json"),
+        SPEC,
+    );
+}
+
+fn fixture_kit(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fixture-kit"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("UPDATE_GOLDENS")
+        .env_remove("FIXTURE_STRICT_REAL_AGENTS")
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn both(output: &Output) -> String {
+    format!(
+        "{}{}",
+        stdout(output),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn list_terse_prints_only_name_lines_as_nextest_expects() {
+    let dir = tempfile::tempdir().unwrap();
+    architect(dir.path(), "b-topic/task-2");
+    architect(dir.path(), "a-topic/task-1");
+    let output = fixture_kit(dir.path(), &["verify", "--list", "--format", "terse"]);
+    assert!(output.status.success(), "{}", both(&output));
+    assert_eq!(
+        stdout(&output),
+        "a_topic::task_1::architect: test\nb_topic::task_2::architect: test\n"
+    );
+    let ignored = fixture_kit(
+        dir.path(),
+        &["verify", "--list", "--format", "terse", "--ignored"],
+    );
+    assert!(ignored.status.success());
+    assert_eq!(stdout(&ignored), "", "no fixture is ignored");
+}
+
+#[test]
+fn exact_reads_only_the_named_fixture() {
+    let dir = tempfile::tempdir().unwrap();
+    architect(dir.path(), "good/task-1");
+    // Elsewhere the tree is malformed: a full scan refuses to run.
+    write(dir.path(), "fixtures/broken/task/planer/prompt.md", "");
+    let scan = fixture_kit(dir.path(), &["verify"]);
+    assert_eq!(scan.status.code(), Some(2), "{}", both(&scan));
+    assert!(
+        both(&scan).contains("unknown agent folder `planer`"),
+        "{}",
+        both(&scan)
+    );
+
+    let exact = fixture_kit(
+        dir.path(),
+        &[
+            "verify",
+            "good::task_1::architect",
+            "--exact",
+            "--nocapture",
+        ],
+    );
+    assert!(exact.status.success(), "{}", both(&exact));
+    assert!(stdout(&exact).contains("1 passed"), "{}", stdout(&exact));
+}
+
+#[test]
+fn verify_fails_with_the_rule_and_the_fixture_path() {
+    let dir = tempfile::tempdir().unwrap();
+    architect(dir.path(), "design/task-1");
+    write(
+        dir.path(),
+        "fixtures/design/task-1/architect/expected.json",
+        "{\"highLevelSummary\": 1}",
+    );
+    let output = fixture_kit(dir.path(), &["verify"]);
+    assert_eq!(output.status.code(), Some(101), "{}", both(&output));
+    let text = both(&output);
+    assert!(
+        text.contains("fixture fixtures/design/task-1/architect failed"),
+        "{text}"
+    );
+    assert!(text.contains("[contract]"), "{text}");
+    assert!(
+        text.contains("fixture-kit verify: FAILED: 1 fixtures"),
+        "{text}"
+    );
+}
+
+#[test]
+fn golden_runs_exactly_the_listed_subset() {
+    let dir = tempfile::tempdir().unwrap();
+    for rel in ["a/one", "a/two", "b/three"] {
+        architect(dir.path(), rel);
+    }
+    write(
+        dir.path(),
+        "golden-fixtures.config.json",
+        r#"{ "fixtures": ["a/two/architect", "b/three/architect"] }"#,
+    );
+    let output = fixture_kit(
+        dir.path(),
+        &["verify", "--golden", "--format", "terse", "--list"],
+    );
+    assert!(output.status.success(), "{}", both(&output));
+    assert_eq!(
+        stdout(&output),
+        "a::two::architect: test\nb::three::architect: test\n"
+    );
+    let run = fixture_kit(dir.path(), &["verify", "--golden"]);
+    assert!(stdout(&run).contains("2 passed"), "{}", both(&run));
+
+    write(
+        dir.path(),
+        "golden-fixtures.config.json",
+        r#"{ "fixtures": ["a/two/architect", "a/gone/architect"] }"#,
+    );
+    let bad = fixture_kit(dir.path(), &["verify", "--golden"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        both(&bad).contains("fixtures[1] `a/gone/architect` does not exist"),
+        "{}",
+        both(&bad)
+    );
+}
+
+#[test]
+fn update_flag_records_and_second_run_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    architect(dir.path(), "design/task-1");
+    let golden = dir
+        .path()
+        .join("fixtures/design/task-1/architect/expected.json");
+    let compact: serde_json::Value = serde_json::from_str(SPEC).unwrap();
+    fs::write(&golden, compact.to_string()).unwrap();
+    let update = |dir: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_fixture-kit"))
+            .args(["verify", "--update"])
+            .current_dir(dir)
+            .env_remove("CI")
+            .env_remove("TF_BUILD")
+            .output()
+            .unwrap()
+    };
+    let first = update(dir.path());
+    assert!(first.status.success(), "{}", both(&first));
+    assert!(stdout(&first).contains("wrote fixtures/design/task-1/architect/expected.json"));
+    assert_eq!(fs::read_to_string(&golden).unwrap(), SPEC);
+    let second = update(dir.path());
+    assert!(second.status.success());
+    assert!(!stdout(&second).contains("wrote"), "{}", stdout(&second));
+
+    fs::write(&golden, compact.to_string()).unwrap();
+    let in_ci = Command::new(env!("CARGO_BIN_EXE_fixture-kit"))
+        .args(["verify", "--update"])
+        .current_dir(dir.path())
+        .env("CI", "true")
+        .env_remove("FIXTURE_KIT_FORCE_UPDATE")
+        .output()
+        .unwrap();
+    assert!(!in_ci.status.success());
+    assert!(
+        both(&in_ci).contains("refusing to write"),
+        "{}",
+        both(&in_ci)
+    );
+}
+
+#[test]
+fn doctor_catches_each_problem_it_claims_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = fixture_kit(dir.path(), &["doctor"]);
+    assert!(!clean.status.success(), "an empty tree is no fixture tree");
+
+    architect(dir.path(), "design/task-1");
+    write(
+        dir.path(),
+        "golden-fixtures.config.json",
+        r#"{ "fixtures": ["design/task-1/architect"] }"#,
+    );
+    let ok = fixture_kit(dir.path(), &["doctor", "--json"]);
+    assert!(ok.status.success(), "{}", both(&ok));
+    let report: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(report["fail"], 0, "{report:#}");
+
+    // A missing golden, a non-canonical golden, a layout problem, an orphan
+    // and a config entry that does not exist.
+    write(
+        dir.path(),
+        "fixtures/design/task-2/architect/prompt.md",
+        "p",
+    );
+    let compact: serde_json::Value = serde_json::from_str(SPEC).unwrap();
+    architect(dir.path(), "design/task-3");
+    write(
+        dir.path(),
+        "fixtures/design/task-3/architect/expected.json",
+        &compact.to_string(),
+    );
+    write(dir.path(), "fixtures/design/task-4/planer/prompt.md", "p");
+    write(dir.path(), "fixtures/design/expected.json", "{}");
+    write(
+        dir.path(),
+        "golden-fixtures.config.json",
+        r#"{ "fixtures": ["design/task-1/architect", "design/nope/architect"] }"#,
+    );
+    let output = fixture_kit(dir.path(), &["doctor", "--json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", both(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let find = |name: &str, status: &str, needle: &str| {
+        report["checks"].as_array().unwrap().iter().any(|check| {
+            check["name"] == name
+                && check["status"] == status
+                && check["message"].as_str().unwrap().contains(needle)
+        })
+    };
+    assert!(
+        find(
+            "golden",
+            "fail",
+            "task-2/architect/expected.json: missing golden"
+        ),
+        "{report:#}"
+    );
+    assert!(
+        find(
+            "golden",
+            "fail",
+            "task-3/architect/expected.json: not in canonical form"
+        ),
+        "{report:#}"
+    );
+    assert!(
+        find("layout", "fail", "unknown agent folder `planer`"),
+        "{report:#}"
+    );
+    assert!(
+        find("orphan", "warn", "fixtures/design/expected.json"),
+        "{report:#}"
+    );
+    assert!(
+        find(
+            "golden-config",
+            "fail",
+            "`design/nope/architect` does not exist"
+        ),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn new_scaffolds_prompts_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = fixture_kit(
+        dir.path(),
+        &["new", "docs/task-9", "--agents", "planner,coder"],
+    );
+    assert!(output.status.success(), "{}", both(&output));
+    assert!(dir
+        .path()
+        .join("fixtures/docs/task-9/planner/prompt.md")
+        .is_file());
+    assert!(dir
+        .path()
+        .join("fixtures/docs/task-9/coder/prompt.md")
+        .is_file());
+    assert!(!dir.path().join("fixtures/docs/task-9/architect").exists());
+    let again = fixture_kit(dir.path(), &["new", "docs/task-9", "--agents", "planner"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(both(&again).contains("exists already"), "{}", both(&again));
+    let bad = fixture_kit(dir.path(), &["new", "docs/task-9", "--agents", "tester"]);
+    assert!(
+        both(&bad).contains("unknown agent `tester`"),
+        "{}",
+        both(&bad)
+    );
+}

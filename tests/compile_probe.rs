@@ -1,0 +1,245 @@
+//! Drives Cargo on throw-away crates that use `#[fixture_suite]`, to prove
+//! what only a real build can show: each malformed fixture tree is a
+//! `compile_error!` at the attribute naming the path, and the build script
+//! makes new or removed fixture folders new or removed tests without any
+//! source edit.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A crate in a temporary folder that depends on this checkout.
+struct Probe {
+    dir: tempfile::TempDir,
+    roots: Vec<String>,
+}
+
+impl Probe {
+    fn new() -> Probe {
+        Probe {
+            dir: tempfile::tempdir().unwrap(),
+            roots: Vec::new(),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.path().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    /// A fixture folder with a prompt and a canonical planner golden.
+    fn planner(&self, rel: &str) {
+        self.write(&format!("{rel}/prompt.md"), "Plan the change.\n");
+        self.write(&format!("{rel}/expected.json"), PLANNER_GOLDEN);
+    }
+
+    /// A test file `tests/<name>.rs` with a suite over `root`.
+    fn suite(&mut self, name: &str, root: &str) {
+        self.roots.push(root.to_owned());
+        self.write(
+            &format!("tests/{name}.rs"),
+            &format!(
+                "#[fixture_kit::fixture_suite(fixtures = \"{root}\")]\n\
+                 fn suite() -> fixture_kit::Suite {{\n    fixture_kit::Suite::new()\n}}\n"
+            ),
+        );
+    }
+
+    fn cargo(&self, args: &[&str]) -> Output {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let calls: String = self
+            .roots
+            .iter()
+            .map(|root| format!("    fixture_runtime::build::fixtures(\"{root}\");\n"))
+            .collect();
+        self.write("build.rs", &format!("fn main() {{\n{calls}}}\n"));
+        self.write(
+            "Cargo.toml",
+            &format!(
+                "[package]\nname = \"probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
+                 [dev-dependencies]\nfixture-kit = {{ path = {repo:?} }}\n\n\
+                 [build-dependencies]\nfixture-runtime = {{ path = {:?} }}\n\n[workspace]\n",
+                repo.join("fixture-runtime")
+            ),
+        );
+        if !self.path().join("Cargo.lock").exists() {
+            fs::copy(repo.join("Cargo.lock"), self.path().join("Cargo.lock")).unwrap();
+        }
+        self.write("src/lib.rs", "");
+        let (subcommand, rest) = args.split_first().expect("a cargo subcommand");
+        Command::new(env!("CARGO"))
+            .arg(subcommand)
+            .args(["--offline", "--quiet", "--color", "never"])
+            .args(rest)
+            .current_dir(self.path())
+            .env("CARGO_TARGET_DIR", target_dir())
+            .env_remove("UPDATE_GOLDENS")
+            .output()
+            .unwrap()
+    }
+}
+
+/// One target folder shared by every probe, so dependencies build once.
+fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/compile-probe")
+}
+
+const PLANNER_GOLDEN: &str = r#"{
+  "tasks": [
+    {
+      "id": "t1",
+      "description": "Do it.",
+      "file": "src/lib.rs",
+      "type": "feature",
+      "complexity": "low",
+      "dependsOn": []
+    }
+  ],
+  "ambiguities": [],
+  "invalidTaskCount": 0
+}
+"#;
+
+/// A suite name, how to break its tree, and the error text it must give.
+type Case = (&'static str, fn(&Probe), &'static str);
+
+#[test]
+fn each_malformed_tree_is_a_compile_error_at_the_attribute_naming_the_path() {
+    let mut probe = Probe::new();
+    let cases: &[Case] = &[
+        (
+            "unknown_agent",
+            |p| p.planner("cases/unknown_agent/t/task/planer"),
+            "cases/unknown_agent/t/task/planer: unknown agent folder `planer`",
+        ),
+        (
+            "no_prompt",
+            |p| {
+                p.write(
+                    "cases/no_prompt/t/task/planner/expected.json",
+                    PLANNER_GOLDEN,
+                )
+            },
+            "cases/no_prompt/t/task/planner/prompt.md: missing",
+        ),
+        (
+            "no_golden",
+            |p| p.write("cases/no_golden/t/task/planner/prompt.md", "p"),
+            "cases/no_golden/t/task/planner/expected.json: missing golden",
+        ),
+        (
+            "both_goldens",
+            |p| {
+                p.planner("cases/both_goldens/t/task/planner");
+                p.write("cases/both_goldens/t/task/planner/expected.patch", "");
+            },
+            "cases/both_goldens/t/task/planner: holds both",
+        ),
+        (
+            "wrong_kind",
+            |p| {
+                p.write("cases/wrong_kind/t/task/coder/prompt.md", "p");
+                p.write("cases/wrong_kind/t/task/coder/expected.json", "{}");
+            },
+            "cases/wrong_kind/t/task/coder/expected.json: wrong golden kind",
+        ),
+        (
+            "empty_topic",
+            |p| {
+                p.planner("cases/empty_topic/t/task/planner");
+                fs::create_dir_all(p.path().join("cases/empty_topic/lonely")).unwrap();
+            },
+            "cases/empty_topic/lonely: topic folder with no agent fixtures",
+        ),
+        (
+            "empty_task",
+            |p| {
+                p.planner("cases/empty_task/t/task/planner");
+                p.write("cases/empty_task/t/only-repo/repo/src/lib.rs", "");
+            },
+            "cases/empty_task/t/only-repo: task folder with no agent fixtures",
+        ),
+        (
+            "collision",
+            |p| {
+                p.planner("cases/collision/t/a-b/planner");
+                p.planner("cases/collision/t/a_b/planner");
+            },
+            "cases/collision/t/a_b: test name `a_b` is taken by",
+        ),
+        (
+            "non_utf8",
+            |p| {
+                use std::os::unix::ffi::OsStrExt;
+                p.planner("cases/non_utf8/t/task/planner");
+                let name = std::ffi::OsStr::from_bytes(b"bad\xffname");
+                fs::create_dir_all(p.path().join("cases/non_utf8").join(name)).unwrap();
+            },
+            "folder name is not valid UTF-8",
+        ),
+    ];
+    for (name, make, _) in cases {
+        make(&probe);
+        probe.suite(name, &format!("cases/{name}"));
+    }
+    let output = probe.cargo(&[
+        "check",
+        "--tests",
+        "--keep-going",
+        "--message-format",
+        "short",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "the probe must not build:\n{stderr}"
+    );
+    for (name, _, needle) in cases {
+        let at_attribute = format!("tests/{name}.rs:1:1: error: malformed fixture tree: ");
+        let found = stderr
+            .lines()
+            .any(|line| line.starts_with(&at_attribute) && line.contains(needle));
+        assert!(found, "no `{at_attribute}...{needle}` in:\n{stderr}");
+    }
+}
+
+#[test]
+fn fixture_folders_become_tests_without_source_edits() {
+    let mut probe = Probe::new();
+    probe.planner("fixtures/zero-change/task-001/planner");
+    probe.suite("golden", "fixtures");
+    let list = |probe: &Probe| {
+        let output = probe.cargo(&[
+            "test", "--test", "golden", "--", "--list", "--format", "terse",
+        ]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert_eq!(list(&probe), "zero_change::task_001::planner: test\n");
+
+    let copy = probe.path().join("fixtures/single-file/task-002/planner");
+    fs::create_dir_all(&copy).unwrap();
+    for file in ["prompt.md", "expected.json"] {
+        let from = probe
+            .path()
+            .join("fixtures/zero-change/task-001/planner")
+            .join(file);
+        fs::copy(from, copy.join(file)).unwrap();
+    }
+    assert_eq!(
+        list(&probe),
+        "single_file::task_002::planner: test\nzero_change::task_001::planner: test\n"
+    );
+
+    fs::remove_dir_all(probe.path().join("fixtures/zero-change")).unwrap();
+    assert_eq!(list(&probe), "single_file::task_002::planner: test\n");
+}
