@@ -12,7 +12,7 @@ use crate::manifest::{self, Entry, Manifest};
 /// The annotated function plus one module per topic, one per task, one
 /// `#[test]` per agent fixture; or `compile_error!`s naming each problem.
 pub fn suite(args: &Args, item: TokenStream) -> TokenStream {
-    let (func, manifest) = match prepare(&args.root, item) {
+    let (func, manifest) = match prepare(&args.root, item, "malformed fixture tree") {
         Ok(prepared) => prepared,
         Err(tokens) => return tokens,
     };
@@ -46,9 +46,10 @@ pub fn suite(args: &Args, item: TokenStream) -> TokenStream {
 }
 
 /// The annotated function plus one `#[test]` per case of a scenario or
-/// runbook suite, each calling `::fixture_kit::__private::<runner>`.
-pub fn cases(args: &Args, item: TokenStream, runner: &str) -> TokenStream {
-    let (func, manifest) = match prepare(&args.root, item) {
+/// runbook suite, each calling `::fixture_kit::__private::<runner>`;
+/// manifest problems are reported as `<malformed>: <problem>`.
+pub fn cases(args: &Args, item: TokenStream, runner: &str, malformed: &str) -> TokenStream {
+    let (func, manifest) = match prepare(&args.root, item, malformed) {
         Ok(prepared) => prepared,
         Err(tokens) => return tokens,
     };
@@ -70,7 +71,11 @@ pub fn cases(args: &Args, item: TokenStream, runner: &str) -> TokenStream {
 
 /// Parses the annotated function and reads the manifest of `root`; on any
 /// problem, the tokens to return instead (errors plus the item unchanged).
-pub fn prepare(root: &str, item: TokenStream) -> Result<(ItemFn, Manifest), TokenStream> {
+pub fn prepare(
+    root: &str,
+    item: TokenStream,
+    malformed: &str,
+) -> Result<(ItemFn, Manifest), TokenStream> {
     let func = match syn::parse2::<ItemFn>(item.clone()) {
         Ok(func) if func.sig.inputs.is_empty() => func,
         _ => {
@@ -84,7 +89,7 @@ pub fn prepare(root: &str, item: TokenStream) -> Result<(ItemFn, Manifest), Toke
     let manifest = manifest::read(root).map_err(|message| error(&message, item.clone()))?;
     if !manifest.problems.is_empty() {
         let errors = manifest.problems.iter().map(|problem| {
-            let message = format!("malformed fixture tree: {problem}");
+            let message = format!("{malformed}: {problem}");
             quote!(::core::compile_error!(#message);)
         });
         return Err(quote!(#(#errors)* #item));

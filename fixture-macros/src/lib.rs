@@ -47,7 +47,13 @@ pub fn fixture_suite(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// `fixture_runtime::build::scenarios` in `build.rs`.
 #[proc_macro_attribute]
 pub fn scenario_suite(attr: TokenStream, item: TokenStream) -> TokenStream {
-    cases(attr, item, "scenarios", "run_scenario")
+    cases(
+        attr,
+        item,
+        "scenarios",
+        "run_scenario",
+        "malformed scenario",
+    )
 }
 
 /// Generates the tests of a runbook suite, `runbooks::<file>::<lane>`,
@@ -56,13 +62,19 @@ pub fn scenario_suite(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// `fixture_runtime::build::runbooks` in `build.rs`.
 #[proc_macro_attribute]
 pub fn runbook_suite(attr: TokenStream, item: TokenStream) -> TokenStream {
-    cases(attr, item, "runbooks", "run_runbook")
+    cases(attr, item, "runbooks", "run_runbook", "malformed runbook")
 }
 
-fn cases(attr: TokenStream, item: TokenStream, key: &str, runner: &str) -> TokenStream {
+fn cases(
+    attr: TokenStream,
+    item: TokenStream,
+    key: &str,
+    runner: &str,
+    malformed: &str,
+) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
     let expanded = match args::Args::parse(attr.into(), key) {
-        Ok(args) => expand::cases(&args, item, runner),
+        Ok(args) => expand::cases(&args, item, runner, malformed),
         Err(err) => {
             let err = err.to_compile_error();
             quote::quote!(#err #item)
