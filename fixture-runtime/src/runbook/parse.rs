@@ -287,8 +287,8 @@ impl RunbookParser<'_> {
         kind: &str,
         words: &[&'o str],
         allowed: &[&str],
-    ) -> Result<Options<'o>, ParseError> {
-        let mut options = Options(Vec::new(), line);
+    ) -> Result<BlockOptions<'o>, ParseError> {
+        let mut options = BlockOptions(Vec::new(), line);
         for word in words {
             let (key, value) = word.split_once('=').unwrap_or((word, ""));
             if !allowed.contains(&key) || value.is_empty() {
@@ -389,7 +389,7 @@ impl RunbookParser<'_> {
         &mut self,
         line: usize,
         lines: &[(usize, &str)],
-        options: &Options,
+        options: &BlockOptions,
         cwd: Option<String>,
     ) -> Result<(usize, Action), ParseError> {
         let name = options.get("name").ok_or_else(|| {
@@ -517,7 +517,12 @@ impl RunbookParser<'_> {
                      e.g. `HTTP 200`",
                 )
             })?;
-        let (method, url, headers, body) = self.request(line, &lines[..split], true)?;
+        let Request {
+            method,
+            url,
+            headers,
+            body,
+        } = self.request(line, &lines[..split], true)?;
         let (at, status_line) = lines[split];
         let status = STATUS_LINE.captures(status_line).expect("matched above")[3]
             .parse()
@@ -535,13 +540,12 @@ impl RunbookParser<'_> {
     }
 
     /// `METHOD URL`, headers, a blank line, a body.
-    #[allow(clippy::type_complexity)]
     fn request(
         &self,
         line: usize,
         lines: &[(usize, &str)],
         body_allowed: bool,
-    ) -> Result<(String, String, Vec<(String, String)>, Option<String>), ParseError> {
+    ) -> Result<Request, ParseError> {
         let start = lines
             .iter()
             .position(|(_, l)| !l.trim().is_empty())
@@ -563,15 +567,19 @@ impl RunbookParser<'_> {
         if body.is_some() && !body_allowed {
             return Err(self.error(at, "this request takes no body"));
         }
-        Ok((method, url, headers, body))
+        Ok(Request {
+            method,
+            url,
+            headers,
+            body,
+        })
     }
 
     /// Header lines up to the first blank line, then the body (if any).
-    #[allow(clippy::type_complexity)]
     fn head_and_body(
         &self,
         lines: &[(usize, &str)],
-    ) -> Result<(Vec<(String, String)>, Option<String>), ParseError> {
+    ) -> Result<(Headers, Option<String>), ParseError> {
         let end = lines
             .iter()
             .position(|(_, l)| l.trim().is_empty())
@@ -606,7 +614,12 @@ impl RunbookParser<'_> {
             .iter()
             .position(|(_, l)| l.trim().is_empty())
             .map_or(lines.len(), |i| start + i);
-        let (method, url, headers, _) = self.request(line, &lines[..head_end], false)?;
+        let Request {
+            method,
+            url,
+            headers,
+            ..
+        } = self.request(line, &lines[..head_end], false)?;
         if method != "GET" {
             return Err(self.error(line, "an `sse` stream is read with `GET URL`"));
         }
@@ -829,10 +842,21 @@ impl RunbookParser<'_> {
     }
 }
 
-/// Options from a block's info string.
-struct Options<'o>(Vec<(&'o str, &'o str)>, usize);
+/// Header lines as `(name, value)`.
+type Headers = Vec<(String, String)>;
 
-impl Options<'_> {
+/// The request part of an `http` or `sse` block.
+struct Request {
+    method: String,
+    url: String,
+    headers: Headers,
+    body: Option<String>,
+}
+
+/// `key=value` options from a block's info string, and the block's line.
+struct BlockOptions<'o>(Vec<(&'o str, &'o str)>, usize);
+
+impl BlockOptions<'_> {
     fn get(&self, key: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
     }
