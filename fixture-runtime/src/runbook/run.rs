@@ -64,15 +64,12 @@ pub fn run(runbook: &Runbook, options: &Options) -> Report {
             )
         });
         let lane_report = if !selected[index] {
-            skipped(lane, "not needed by the lane asked for".to_owned())
+            let note = "not needed by the lane asked for".to_owned();
+            lane_report(lane, LaneStatus::Skipped, Some(note))
         } else if let Some(need) = blocked {
             let need = &report.lanes[*need];
-            let mut lane_report = skipped(
-                lane,
-                format!("needs `{}`, which {}", need.slug, need.status.as_str()),
-            );
-            lane_report.status = LaneStatus::NotReached;
-            lane_report
+            let note = format!("needs `{}`, which {}", need.slug, need.status.as_str());
+            lane_report(lane, LaneStatus::NotReached, Some(note))
         } else {
             runner.lane(lane)
         };
@@ -110,16 +107,16 @@ fn select(runbook: &Runbook, lane: Option<&str>) -> Result<Vec<bool>, String> {
     Ok(selected)
 }
 
-fn skipped(lane: &Lane, note: String) -> LaneReport {
+fn lane_report(lane: &Lane, status: LaneStatus, note: Option<String>) -> LaneReport {
     LaneReport {
         name: lane.name.clone(),
         slug: lane.slug.clone(),
         line: lane.line,
-        status: LaneStatus::Skipped,
+        status,
         steps_passed: 0,
         steps: lane.steps.len(),
         failure: None,
-        note: Some(note),
+        note,
     }
 }
 
@@ -177,14 +174,16 @@ impl Broken {
     }
 }
 
+/// One run's state. Fields drop in order: daemons stop before the
+/// temporary folder goes.
 struct Runner {
-    _tmp: tempfile::TempDir,
+    daemons: Daemons,
     work: PathBuf,
     logs: PathBuf,
     vars: Vars,
     env: Vec<(String, String)>,
-    daemons: Daemons,
     commands: usize,
+    _tmp: tempfile::TempDir,
 }
 
 impl Runner {
@@ -231,20 +230,18 @@ impl Runner {
             set_env(&mut env, key, value);
         }
         Ok(Runner {
-            _tmp: tmp,
+            daemons: Daemons::default(),
             work,
             logs,
             vars,
             env,
-            daemons: Daemons::default(),
             commands: 0,
+            _tmp: tmp,
         })
     }
 
     fn lane(&mut self, lane: &Lane) -> LaneReport {
-        let mut report = skipped(lane, String::new());
-        report.note = None;
-        report.status = LaneStatus::Worked;
+        let mut report = lane_report(lane, LaneStatus::Worked, None);
         let first_log = self.daemons.logs.len();
         for (index, step) in lane.steps.iter().enumerate() {
             match self.step(step) {
