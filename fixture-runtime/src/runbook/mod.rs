@@ -34,7 +34,7 @@ pub struct Runbook {
     pub path: PathBuf,
     /// The `#` heading, if any.
     pub title: Option<String>,
-    /// `env` blocks before the first lane: `KEY=value` for every step.
+    /// `env` blocks before the first lane: `NAME=value` for every step.
     pub env: Vec<(String, String)>,
     /// The lanes, in file order.
     pub lanes: Vec<Lane>,
@@ -141,7 +141,7 @@ pub enum Action {
     Http(Http),
     /// Reading events from a stream (`sse` block).
     Sse(Sse),
-    /// `KEY=value` lines for later steps (`env` block inside a lane).
+    /// `NAME=value` lines for later steps (`env` block inside a lane).
     Env(Vec<(String, String)>),
 }
 
