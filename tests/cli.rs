@@ -314,3 +314,90 @@ fn new_scaffolds_prompts_and_never_overwrites() {
         both(&bad)
     );
 }
+
+#[test]
+fn scrub_reads_a_file_or_stdin() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    // Assembled here so the source itself holds no token-shaped string.
+    let token = format!("ghp_{}", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8");
+    let text = format!("export GITHUB_TOKEN={token}\nplain line\n");
+    write(dir.path(), "log.txt", &text);
+    let output = fixture_kit(dir.path(), &["scrub", "log.txt"]);
+    assert!(output.status.success(), "{}", both(&output));
+    let scrubbed = stdout(&output);
+    assert!(!scrubbed.contains(&token), "{scrubbed}");
+    assert!(scrubbed.contains("plain line\n"), "{scrubbed}");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fixture-kit"))
+        .arg("scrub")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let piped = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8(piped.stdout).unwrap(), scrubbed);
+}
+
+#[test]
+fn scenario_validate_passes_the_bundled_scenarios_and_names_a_broken_line() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ok = fixture_kit(repo, &["scenario", "validate", "scenarios"]);
+    assert!(ok.status.success(), "{}", both(&ok));
+
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("smoke-happy");
+    let source = repo.join("scenarios/smoke-happy");
+    for entry in walkdir::WalkDir::new(&source) {
+        let entry = entry.unwrap();
+        let target = copy.join(entry.path().strip_prefix(&source).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    let stdout_file = walkdir::WalkDir::new(&copy)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|entry| entry.file_name() == "stdout.jsonl")
+        .unwrap()
+        .into_path();
+    let mut lines = fs::read_to_string(&stdout_file).unwrap();
+    lines.push_str("{not json\n");
+    let line = lines.lines().count();
+    fs::write(&stdout_file, lines).unwrap();
+    let broken = fixture_kit(dir.path(), &["scenario", "validate", "smoke-happy"]);
+    assert_eq!(broken.status.code(), Some(1), "{}", both(&broken));
+    let expected = format!("stdout.jsonl:{line}:");
+    assert!(
+        stdout(&broken).contains(&expected),
+        "{expected} in {}",
+        both(&broken)
+    );
+}
+
+#[test]
+fn schema_prints_one_contract_or_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let planner = fixture_kit(dir.path(), &["schema", "planner"]);
+    assert!(planner.status.success());
+    let committed = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/planner.schema.json"),
+    )
+    .unwrap();
+    assert_eq!(stdout(&planner), committed);
+    let all: serde_json::Value =
+        serde_json::from_slice(&fixture_kit(dir.path(), &["schema"]).stdout).unwrap();
+    assert_eq!(all.as_object().unwrap().len(), 4);
+    let bad = fixture_kit(dir.path(), &["schema", "tester"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

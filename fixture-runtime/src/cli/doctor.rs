@@ -10,6 +10,7 @@ use crate::agent::GoldenKind;
 use crate::discover::{discover, FixtureId, FixtureTree, PROMPT, REPO};
 use crate::fixture::Fixture;
 use crate::golden_path;
+use crate::scenario::{validate_tree, Limits};
 use crate::verify::{verify, Schema};
 
 /// Flags of `fixture-kit doctor`.
@@ -99,12 +100,34 @@ fn checks(root: &Path) -> Vec<Check> {
     checks.extend(goldens(root, &tree));
     checks.push(golden_config(root));
     checks.extend(orphans(root, &tree));
+    checks.extend(scenarios(
+        &root.parent().unwrap_or(Path::new(".")).join("scenarios"),
+    ));
     checks.push(tool(
         "git",
         &["--version"],
         "the differential patch checks and runbooks use git",
     ));
     checks
+}
+
+/// The post-recording checklist over `scenarios/`, when there is one.
+fn scenarios(dir: &Path) -> Vec<Check> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let problems = validate_tree(dir, &Limits::default());
+    if problems.is_empty() {
+        return vec![Check::new(
+            "scenarios",
+            Status::Pass,
+            format!("{}: every scenario valid", dir.display()),
+        )];
+    }
+    problems
+        .iter()
+        .map(|problem| Check::new("scenarios", Status::Fail, problem.to_string()))
+        .collect()
 }
 
 fn layout(tree: &FixtureTree) -> Vec<Check> {

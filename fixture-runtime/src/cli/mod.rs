@@ -10,6 +10,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::agent::Agent;
+use crate::contract::schema_json;
+
 /// Golden fixtures, replay scenarios and runbooks for AI coding-agent
 /// pipelines.
 #[derive(Parser)]
@@ -27,11 +30,48 @@ enum Command {
     Doctor(doctor::DoctorArgs),
     /// Scaffold a fixture: `new <topic>/<task> [--agents planner,coder]`.
     New(new::NewArgs),
+    /// Print the JSON Schema of one agent's output contract (or all four).
+    Schema(SchemaArgs),
     /// Scrub secrets and dynamic fields from FILE (or stdin) to stdout.
     Scrub(scenario::ScrubArgs),
     /// Replay scenarios: `scenario validate DIR`.
     #[command(subcommand)]
     Scenario(scenario::ScenarioCommand),
+}
+
+/// Flags of `fixture-kit schema`.
+#[derive(clap::Args)]
+struct SchemaArgs {
+    /// architect, planner, coder or reviewer; all four (a JSON object keyed by
+    /// agent) when absent.
+    agent: Option<String>,
+}
+
+fn schema(args: &SchemaArgs) -> ExitCode {
+    match args.agent.as_deref().map(str::parse::<Agent>) {
+        Some(Ok(agent)) => print!("{}", schema_json(agent)),
+        Some(Err(())) => {
+            eprintln!(
+                "fixture-kit schema: unknown agent `{}`: expected architect, planner, coder or \
+                 reviewer",
+                args.agent.as_deref().unwrap_or_default()
+            );
+            return ExitCode::from(2);
+        }
+        None => {
+            let all: serde_json::Map<String, serde_json::Value> = Agent::ALL
+                .iter()
+                .map(|agent| {
+                    let schema = serde_json::from_str(&schema_json(*agent))
+                        .expect("a generated schema is JSON");
+                    (agent.to_string(), schema)
+                })
+                .collect();
+            let text = serde_json::to_string_pretty(&all).expect("schemas serialize");
+            println!("{text}");
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 /// Runs the command line of this process.
@@ -40,6 +80,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(*args),
         Command::Doctor(args) => doctor::run(&args),
         Command::New(args) => new::run(&args),
+        Command::Schema(args) => schema(&args),
         Command::Scrub(args) => scenario::scrub(&args),
         Command::Scenario(command) => scenario::run(&command),
     }

@@ -1,0 +1,248 @@
+//! The command and replay runners end to end, with real processes: the
+//! stand-in agent CLI answers, records and fails on demand.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Output};
+use std::time::Duration;
+
+use fixture_kit::discover::FixtureId;
+use fixture_kit::engine::{run, Options, Outcome};
+use fixture_kit::runner::Command;
+use fixture_kit::Suite;
+
+const STAND_IN: &str = env!("CARGO_BIN_EXE_stand-in-agent");
+
+const SPEC: &str = r#"{
+  "highLevelSummary": "A parity checker.",
+  "pagesOrScreens": [],
+  "apis": [],
+  "dataModels": [],
+  "recommendedFileStructure": [
+    "src/parity.ts"
+  ]
+}
+"#;
+
+/// A tree with one architect fixture, `design/parity/architect`, and a
+/// task-level `repo/`.
+struct Tree {
+    dir: tempfile::TempDir,
+    id: FixtureId,
+}
+
+impl Tree {
+    fn new(prompt: &str) -> Tree {
+        let dir = tempfile::tempdir().unwrap();
+        let id = FixtureId::parse("design/parity/architect").unwrap();
+        let fixture = id.dir(&dir.path().join("fixtures"));
+        fs::create_dir_all(&fixture).unwrap();
+        fs::write(fixture.join("prompt.md"), prompt).unwrap();
+        fs::write(fixture.join("expected.json"), SPEC).unwrap();
+        let repo = fixture.parent().unwrap().join("repo/src");
+        fs::create_dir_all(&repo).unwrap();
+        fs::write(repo.join("parity.ts"), "export {};\n").unwrap();
+        Tree { dir, id }
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("fixtures")
+    }
+
+    fn fixture_dir(&self) -> PathBuf {
+        self.id.dir(&self.root())
+    }
+
+    fn answer(&self, text: &str) -> PathBuf {
+        let path = self.dir.path().join("answer.txt");
+        fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn run(&self, command: Command) -> Result<Outcome, String> {
+        run(
+            &Suite::new().runner(command),
+            &self.root(),
+            &self.id,
+            None,
+            Options::default(),
+        )
+        .map_err(|failure| failure.to_string())
+    }
+
+    fn cli(&self, args: &[&str], env: &[(&str, &Path)]) -> Output {
+        let mut process = Process::new(env!("CARGO_BIN_EXE_fixture-kit"));
+        process
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("FIXTURE_KIT_RECORD")
+            .env_remove("STAND_IN_ANSWER_FILE")
+            .env_remove("UPDATE_GOLDENS");
+        for (name, value) in env {
+            process.env(name, value);
+        }
+        process.output().unwrap()
+    }
+}
+
+fn stand_in(format: &str) -> Command {
+    Command::new(STAND_IN)
+        .args(["-p", "--verbose", "--output-format", format])
+        .timeout(Duration::from_secs(30))
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn command_runner_takes_the_result_of_a_stream_json_transcript() {
+    let tree = Tree::new("Design a parity checker.\n");
+    let answer = tree.answer(SPEC);
+    let command = stand_in("stream-json").env("STAND_IN_ANSWER_FILE", answer.to_str().unwrap());
+    let outcome = tree.run(command).unwrap();
+    assert!(matches!(outcome, Outcome::Passed { .. }), "{outcome:?}");
+}
+
+#[test]
+fn command_runner_takes_plain_stdout() {
+    let tree = Tree::new("Design a parity checker.\n");
+    let answer = tree.answer(SPEC);
+    let command = stand_in("text").env("STAND_IN_ANSWER_FILE", answer.to_str().unwrap());
+    assert!(tree.run(command).is_ok());
+}
+
+#[test]
+fn a_different_answer_fails_against_the_golden() {
+    let tree = Tree::new("Design a parity checker.\n");
+    let answer = tree.answer(&SPEC.replace("A parity checker.", "An odd checker."));
+    let command = stand_in("stream-json").env("STAND_IN_ANSWER_FILE", answer.to_str().unwrap());
+    let err = tree.run(command).unwrap_err();
+    assert!(
+        err.contains("actual output differs from the golden"),
+        "{err}"
+    );
+    assert!(err.contains("An odd checker."), "{err}");
+}
+
+#[test]
+fn a_failing_agent_is_reported_with_its_status_and_stderr() {
+    let tree = Tree::new("Design a parity checker.\n");
+    let err = tree
+        .run(stand_in("stream-json").args(["--exit-code", "3"]))
+        .unwrap_err();
+    assert!(err.contains("[runner]"), "{err}");
+    assert!(err.contains("exited with status 3"), "{err}");
+    assert!(
+        err.contains("session_end"),
+        "the stderr tail is shown: {err}"
+    );
+
+    let overloaded = tree
+        .run(stand_in("stream-json").args(["--overloaded"]))
+        .unwrap_err();
+    assert!(overloaded.contains("exited with status 1"), "{overloaded}");
+
+    let truncated = tree
+        .run(stand_in("stream-json").args(["--truncate-after", "2"]))
+        .unwrap_err();
+    assert!(truncated.contains("without a `result` line"), "{truncated}");
+}
+
+#[test]
+fn a_hanging_agent_is_killed_at_its_timeout() {
+    let tree = Tree::new("Design a parity checker.\n");
+    let answer = tree.answer(SPEC);
+    let command = Command::new(STAND_IN)
+        .args(["--output-format", "stream-json", "--delay-ms", "5000"])
+        .env("STAND_IN_ANSWER_FILE", answer.to_str().unwrap())
+        .timeout(Duration::from_millis(500));
+    let err = tree.run(command).unwrap_err();
+    assert!(err.contains("timed out after"), "{err}");
+}
+
+#[test]
+fn the_agent_works_on_a_copy_of_the_repo() {
+    let tree = Tree::new("Design it.\n@write src/parity.ts export const touched = 1;\n");
+    let answer = tree.answer(SPEC);
+    let command = stand_in("stream-json").env("STAND_IN_ANSWER_FILE", answer.to_str().unwrap());
+    assert!(tree.run(command).is_ok());
+    let original = tree
+        .fixture_dir()
+        .parent()
+        .unwrap()
+        .join("repo/src/parity.ts");
+    assert_eq!(fs::read_to_string(original).unwrap(), "export {};\n");
+}
+
+#[test]
+fn replay_records_once_then_serves_without_the_agent() {
+    let tree = Tree::new("Design a parity checker.\n");
+    let answer = tree.answer(SPEC);
+    let agent = format!("{STAND_IN} -p --output-format stream-json --verbose");
+
+    let missing = tree.cli(&["verify", "--replay"], &[]);
+    assert!(!missing.status.success());
+    assert!(
+        text(&missing).contains("no recorded session in"),
+        "{}",
+        text(&missing)
+    );
+    assert!(text(&missing).contains("FIXTURE_KIT_RECORD=1 cargo test design::parity::architect"));
+
+    let record = tree.cli(
+        &["verify", "--replay", "--agent-cmd", &agent],
+        &[
+            ("FIXTURE_KIT_RECORD", Path::new("1")),
+            ("STAND_IN_ANSWER_FILE", &answer),
+        ],
+    );
+    assert!(record.status.success(), "{}", text(&record));
+    let cassette = tree.fixture_dir().join("cassette");
+    assert!(cassette.join("scenario.json").is_file());
+    let stdout = cassette.join("sessions/001_architect/stdout.jsonl");
+    let recorded = fs::read_to_string(&stdout).unwrap();
+    assert!(
+        !recorded.contains(tree.dir.path().to_str().unwrap()),
+        "absolute paths are normalised: {recorded}"
+    );
+
+    // The agent is gone: replay must not need it.
+    let replay = tree.cli(
+        &["verify", "--replay", "--agent-cmd", "/nonexistent/agent"],
+        &[],
+    );
+    assert!(replay.status.success(), "{}", text(&replay));
+    let strict = tree.cli(&["verify", "--replay", "--strict-real-agents"], &[]);
+    assert!(
+        strict.status.success(),
+        "a replayed real agent counts: {}",
+        text(&strict)
+    );
+
+    fs::remove_file(&stdout).unwrap();
+    let broken = tree.cli(&["verify", "--replay"], &[]);
+    assert!(!broken.status.success());
+    assert!(text(&broken).contains("stdout.jsonl"), "{}", text(&broken));
+}
+
+#[test]
+fn strict_real_agents_fails_the_bootstrap_runner_from_the_command_line() {
+    let tree = Tree::new("Design a parity checker.\n");
+    let output = tree.cli(&["verify", "--strict-real-agents"], &[]);
+    assert!(!output.status.success());
+    assert!(
+        text(&output).contains("no real agent is wired"),
+        "{}",
+        text(&output)
+    );
+    let env = tree.cli(
+        &["verify"],
+        &[("FIXTURE_STRICT_REAL_AGENTS", Path::new("1"))],
+    );
+    assert!(!env.status.success(), "{}", text(&env));
+}
