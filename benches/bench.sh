@@ -30,8 +30,7 @@ time_runs() {
 }
 
 cargo build --release -q --bin fixture-kit
-fk="$repo/target/release/fixture-kit"
-[ -x "$fk" ] || fk="$CARGO_TARGET_DIR/release/fixture-kit"
+fk="$CARGO_TARGET_DIR/release/fixture-kit"
 
 # A crate whose tests are generated from fixtures/, and a baseline crate
 # with as many hand-written empty #[test] functions.

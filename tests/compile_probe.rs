@@ -71,10 +71,21 @@ impl Probe {
             fs::copy(repo.join("Cargo.lock"), self.path().join("Cargo.lock")).unwrap();
         }
         self.write("src/lib.rs", "");
-        let (subcommand, rest) = args.split_first().expect("a cargo subcommand");
+        // Cargo's own flags go right after the subcommand (`nextest run`).
+        let split = if args.first() == Some(&"nextest") {
+            2
+        } else {
+            1
+        };
+        let (subcommand, rest) = args.split_at(split);
+        let quiet = if split == 2 {
+            "--cargo-quiet"
+        } else {
+            "--quiet"
+        };
         Command::new(env!("CARGO"))
-            .arg(subcommand)
-            .args(["--offline", "--quiet", "--color", "never"])
+            .args(subcommand)
+            .args(["--offline", quiet, "--color", "never"])
             .args(rest)
             .current_dir(self.path())
             .env("CARGO_TARGET_DIR", target_dir())
@@ -242,4 +253,46 @@ fn fixture_folders_become_tests_without_source_edits() {
 
     fs::remove_dir_all(probe.path().join("fixtures/zero-change")).unwrap();
     assert_eq!(list(&probe), "single_file::task_002::planner: test\n");
+}
+
+#[test]
+fn nextest_partitions_run_each_fixture_exactly_once() {
+    let mut probe = Probe::new();
+    for task in ["a", "b", "c", "d", "e"] {
+        probe.planner(&format!("fixtures/topic-{task}/task/planner"));
+    }
+    probe.suite("golden", "fixtures");
+    let mut seen = Vec::new();
+    for k in 1..=3 {
+        let partition = format!("count:{k}/3");
+        let output = probe.cargo(&[
+            "nextest",
+            "run",
+            "--test",
+            "golden",
+            "--partition",
+            &partition,
+            "--no-fail-fast",
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "cargo nextest run --partition {partition} (cargo-nextest ships with this \
+             machine kind):\n{stderr}"
+        );
+        // `        PASS [   0.004s] (1/2) probe::golden topic_a::task::planner`
+        seen.extend(
+            stderr
+                .lines()
+                .filter(|line| line.trim_start().starts_with("PASS ["))
+                .filter_map(|line| line.split_whitespace().last())
+                .map(str::to_owned),
+        );
+    }
+    seen.sort();
+    let expected: Vec<String> = ["a", "b", "c", "d", "e"]
+        .iter()
+        .map(|t| format!("topic_{t}::task::planner"))
+        .collect();
+    assert_eq!(seen, expected, "every fixture ran in exactly one partition");
 }
