@@ -33,6 +33,12 @@ impl UpdatePolicy {
     }
 }
 
+/// How the temporary file of [`write_atomic`] is named: a process killed
+/// between its write and its rename leaves one behind (`doctor` reports it).
+pub const TEMP_PREFIX: &str = ".fixture-kit-";
+/// See [`TEMP_PREFIX`].
+pub const TEMP_SUFFIX: &str = ".tmp";
+
 /// Writes `bytes` to `path` through a temporary file in the same folder
 /// and a rename, so a reader sees the old file or the new one, never a
 /// truncated one. Returns `false`, touching nothing, when the bytes are
@@ -43,8 +49,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut temp = tempfile::Builder::new()
-        .prefix(".fixture-kit-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)?;
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;

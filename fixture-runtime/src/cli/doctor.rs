@@ -1,7 +1,7 @@
 //! `fixture-kit doctor`: checks a fixture tree and the environment.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Command as Process, ExitCode};
 
 use serde::Serialize;
 use walkdir::WalkDir;
@@ -9,7 +9,9 @@ use walkdir::WalkDir;
 use crate::agent::GoldenKind;
 use crate::discover::{discover, FixtureId, FixtureTree, PROMPT, REPO};
 use crate::fixture::Fixture;
+use crate::golden::{TEMP_PREFIX, TEMP_SUFFIX};
 use crate::golden_path;
+use crate::runner::Command;
 use crate::scenario::{validate_tree, Limits};
 use crate::verify::{verify, Schema};
 
@@ -22,6 +24,9 @@ pub struct DoctorArgs {
     /// Print one JSON object instead of lines.
     #[arg(long)]
     json: bool,
+    /// Also check that the agent CLI the command runner would start is there.
+    #[arg(long, value_name = "COMMAND")]
+    agent_cmd: Option<String>,
 }
 
 /// How one check came out.
@@ -60,7 +65,10 @@ struct Report {
 
 /// Runs `doctor`; exits 1 when any check fails.
 pub fn run(args: &DoctorArgs) -> ExitCode {
-    let checks = checks(&args.root);
+    let mut checks = checks(&args.root);
+    if let Some(command) = &args.agent_cmd {
+        checks.push(agent(command));
+    }
     let count = |status| checks.iter().filter(|c| c.status == status).count();
     let report = Report {
         pass: count(Status::Pass),
@@ -100,6 +108,7 @@ fn checks(root: &Path) -> Vec<Check> {
     checks.extend(goldens(root, &tree));
     checks.push(golden_config(root));
     checks.extend(orphans(root, &tree));
+    checks.extend(leftovers(root));
     checks.extend(scenarios(
         &root.parent().unwrap_or(Path::new(".")).join("scenarios"),
     ));
@@ -261,6 +270,67 @@ fn orphans(root: &Path, tree: &FixtureTree) -> Vec<Check> {
     checks
 }
 
+/// Temporary files an interrupted golden update left behind.
+fn leftovers(root: &Path) -> Vec<Check> {
+    WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.file_name() != REPO)
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry.file_type().is_file()
+                && entry.file_name().to_str().is_some_and(|name| {
+                    name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
+                })
+        })
+        .map(|entry| {
+            Check::new(
+                "leftover",
+                Status::Warn,
+                format!(
+                    "{}: left by an interrupted golden update (the golden itself is intact): \
+                     delete it",
+                    entry.path().display()
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Whether the agent CLI of `--agent-cmd` can be started.
+fn agent(command: &str) -> Check {
+    let program = match Command::parse(command) {
+        Ok(parsed) => parsed.program().to_owned(),
+        Err(message) => return Check::new("agent", Status::Fail, message),
+    };
+    let found = if program.contains('/') {
+        Path::new(&program)
+            .is_file()
+            .then(|| PathBuf::from(&program))
+    } else {
+        std::env::var_os("PATH").and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join(&program))
+                .find(|candidate| candidate.is_file())
+        })
+    };
+    match found {
+        Some(path) => Check::new(
+            "agent",
+            Status::Pass,
+            format!("`{program}` is {}", path.display()),
+        ),
+        None => Check::new(
+            "agent",
+            Status::Fail,
+            format!(
+                "`{program}` is not on PATH: the command and recording runners cannot start it; \
+                 install it or give its full path"
+            ),
+        ),
+    }
+}
+
 /// An agent folder that discovery already reported as malformed.
 fn is_malformed_agent_dir(root: &Path, dir: &Path) -> bool {
     dir.strip_prefix(root)
@@ -271,7 +341,7 @@ fn is_malformed_agent_dir(root: &Path, dir: &Path) -> bool {
 }
 
 fn tool(program: &str, args: &[&str], why: &str) -> Check {
-    match Command::new(program).args(args).output() {
+    match Process::new(program).args(args).output() {
         Ok(output) if output.status.success() => Check::new(
             "tool",
             Status::Pass,
