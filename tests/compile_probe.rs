@@ -1,24 +1,29 @@
-//! Drives Cargo on throw-away crates that use `#[fixture_suite]`, to prove
-//! what only a real build can show: each malformed fixture tree is a
-//! `compile_error!` at the attribute naming the path, and the build script
-//! makes new or removed fixture folders new or removed tests without any
-//! source edit.
+//! Drives Cargo on throw-away crates that use `#[fixture_suite]` and
+//! `#[runbook_suite]`, to prove what only a real build can show: each
+//! malformed tree is a `compile_error!` at the attribute naming the path,
+//! the build script makes new or removed fixture folders (and runbook lanes)
+//! new or removed tests without any source edit, and nextest partitions the
+//! generated tests.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// A crate in a temporary folder that depends on this checkout.
+/// A crate in a temporary folder that depends on this checkout. Each probe
+/// has its own package name: probes build in parallel into one shared
+/// target folder, and must not overwrite each other's test binaries.
 struct Probe {
     dir: tempfile::TempDir,
-    roots: Vec<String>,
+    name: &'static str,
+    discoveries: Vec<String>,
 }
 
 impl Probe {
-    fn new() -> Probe {
+    fn new(name: &'static str) -> Probe {
         Probe {
             dir: tempfile::tempdir().unwrap(),
-            roots: Vec::new(),
+            name,
+            discoveries: Vec::new(),
         }
     }
 
@@ -40,7 +45,7 @@ impl Probe {
 
     /// A test file `tests/<name>.rs` with a suite over `root`.
     fn suite(&mut self, name: &str, root: &str) {
-        self.roots.push(root.to_owned());
+        self.discoveries.push(format!("fixtures(\"{root}\")"));
         self.write(
             &format!("tests/{name}.rs"),
             &format!(
@@ -50,20 +55,33 @@ impl Probe {
         );
     }
 
+    /// A test file `tests/<name>.rs` with a runbook suite over `root`.
+    fn runbook_suite(&mut self, name: &str, root: &str) {
+        self.discoveries.push(format!("runbooks(\"{root}\")"));
+        self.write(
+            &format!("tests/{name}.rs"),
+            &format!(
+                "#[fixture_kit::runbook_suite(runbooks = \"{root}\")]\n\
+                 fn books() -> fixture_kit::RunbookSuite {{\n    fixture_kit::RunbookSuite::new()\n}}\n"
+            ),
+        );
+    }
+
     fn cargo(&self, args: &[&str]) -> Output {
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         let calls: String = self
-            .roots
+            .discoveries
             .iter()
-            .map(|root| format!("    fixture_runtime::build::fixtures(\"{root}\");\n"))
+            .map(|call| format!("    fixture_runtime::build::{call};\n"))
             .collect();
         self.write("build.rs", &format!("fn main() {{\n{calls}}}\n"));
         self.write(
             "Cargo.toml",
             &format!(
-                "[package]\nname = \"probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
+                "[package]\nname = \"probe-{}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
                  [dev-dependencies]\nfixture-kit = {{ path = {repo:?} }}\n\n\
                  [build-dependencies]\nfixture-runtime = {{ path = {:?} }}\n\n[workspace]\n",
+                self.name,
                 repo.join("fixture-runtime")
             ),
         );
@@ -121,7 +139,7 @@ type Case = (&'static str, fn(&Probe), &'static str);
 
 #[test]
 fn each_malformed_tree_is_a_compile_error_at_the_attribute_naming_the_path() {
-    let mut probe = Probe::new();
+    let mut probe = Probe::new("malformed");
     let cases: &[Case] = &[
         (
             "unknown_agent",
@@ -221,7 +239,7 @@ fn each_malformed_tree_is_a_compile_error_at_the_attribute_naming_the_path() {
 
 #[test]
 fn fixture_folders_become_tests_without_source_edits() {
-    let mut probe = Probe::new();
+    let mut probe = Probe::new("folders");
     probe.planner("fixtures/zero-change/task-001/planner");
     probe.suite("golden", "fixtures");
     let list = |probe: &Probe| {
@@ -257,7 +275,7 @@ fn fixture_folders_become_tests_without_source_edits() {
 
 #[test]
 fn nextest_partitions_run_each_fixture_exactly_once() {
-    let mut probe = Probe::new();
+    let mut probe = Probe::new("partitions");
     for task in ["a", "b", "c", "d", "e"] {
         probe.planner(&format!("fixtures/topic-{task}/task/planner"));
     }
@@ -295,4 +313,41 @@ fn nextest_partitions_run_each_fixture_exactly_once() {
         .map(|t| format!("topic_{t}::task::planner"))
         .collect();
     assert_eq!(seen, expected, "every fixture ran in exactly one partition");
+}
+
+#[test]
+fn runbook_lanes_become_tests_and_a_bad_runbook_is_a_compile_error() {
+    let mut probe = Probe::new("runbooks");
+    probe.write(
+        "books/good-one.md",
+        "# Good\n\n## First lane\n\n```console\n$ true\n```\n\n\
+         ## Second: lane\n\n```console\n$ echo hi\nhi\n```\n",
+    );
+    probe.runbook_suite("books", "books");
+    let output = probe.cargo(&[
+        "test", "--test", "books", "--", "--list", "--format", "terse",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "runbooks::good_one::first_lane: test\nrunbooks::good_one::second_lane: test\n"
+    );
+
+    probe.write(
+        "books/bad.md",
+        "# Bad\n\n## Lane\n\n```http\nGET http://127.0.0.1:1/\n```\n",
+    );
+    let output = probe.cargo(&["check", "--tests", "--message-format", "short"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "the probe must not build");
+    let expected = "tests/books.rs:1:1: error: malformed runbook: books/bad.md:5: an `http` \
+                    block needs the expected status line after the request, e.g. `HTTP 200`";
+    assert!(
+        stderr.lines().any(|line| line == expected),
+        "no `{expected}` in:\n{stderr}"
+    );
 }

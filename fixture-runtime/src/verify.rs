@@ -33,6 +33,17 @@ pub struct Verified {
 /// Parses `actual` as `fixture`'s agent output and runs every rule that
 /// applies to it; returns every violation found, sorted by rule.
 ///
+impl Schema {
+    /// The mode for `fixture`: its `"legacy": true|false` overrides the suite's.
+    pub fn for_fixture(self, fixture: &Fixture) -> Schema {
+        match fixture.constraints.legacy {
+            Some(true) => Schema::Legacy,
+            Some(false) => Schema::Strict,
+            None => self,
+        }
+    }
+}
+
 /// A fixture's `"legacy": true|false` overrides `schema`. In legacy mode
 /// unknown fields become warnings, and an output that has some keeps them
 /// in its canonical text (the document as written, re-indented), so an old
@@ -49,11 +60,7 @@ pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verifie
             fixture.display_dir()
         )
     };
-    let schema = match fixture.constraints.legacy {
-        Some(true) => Schema::Legacy,
-        Some(false) => Schema::Strict,
-        None => schema,
-    };
+    let schema = schema.for_fixture(fixture);
     let parsed = contract::parse(fixture.id.agent, actual).map_err(|err| {
         let at = if err.path.is_empty() {
             String::new()

@@ -147,3 +147,68 @@ fn violations_in_an_agent_output_do_not_point_at_the_golden() {
     );
     assert!(location.ends_with("t/x/planner:1:11"), "{location}");
 }
+
+#[test]
+fn legacy_mode_accepts_a_non_canonical_golden_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let legacy = r#"{"tasks": [{"id": "t1", "description": "d", "file": "src/a.ts"}]}"#;
+    let id = planner(dir.path(), legacy, None);
+    let strict = run(&Suite::new(), dir.path(), &id, None, Options::default());
+    assert!(strict.is_err(), "{strict:?}");
+    let outcome = run(
+        &Suite::new().legacy(true),
+        dir.path(),
+        &id,
+        None,
+        Options::default(),
+    );
+    let Ok(Outcome::Passed { warnings }) = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].rule, Rule::Determinism);
+    assert!(warnings[0].message.contains("not in canonical form"));
+}
+
+#[test]
+fn a_must_fail_reason_is_not_matched_against_the_fixture_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // The folder's name says "cycle"; the plan only has an unknown dependency.
+    let golden = CANONICAL.replace("\"dependsOn\": []", "\"dependsOn\": [\"zzz\"]");
+    write(
+        root,
+        "plans/task-graph-cycle/planner/prompt.md",
+        "Plan it.\n",
+    );
+    write(
+        root,
+        "plans/task-graph-cycle/planner/expected.json",
+        &golden,
+    );
+    write(
+        root,
+        "plans/task-graph-cycle/repo/src/a.ts",
+        "export const a = 1;\n",
+    );
+    let declare = |because: &str| {
+        write(
+            root,
+            "plans/task-graph-cycle/planner/fixture.json",
+            &format!(r#"{{"must_fail": {{"rule": "task-graph", "because": "{because}"}}}}"#),
+        );
+    };
+    let id = FixtureId::parse("plans/task-graph-cycle/planner").unwrap();
+    declare("cycle");
+    let failure = run(&Suite::new(), root, &id, None, Options::default()).unwrap_err();
+    assert!(
+        failure.to_string().contains("but it failed otherwise"),
+        "{failure}"
+    );
+    declare("zzz");
+    let outcome = run(&Suite::new(), root, &id, None, Options::default());
+    assert!(
+        matches!(outcome, Ok(Outcome::FailedAsDeclared(_))),
+        "{outcome:?}"
+    );
+}
