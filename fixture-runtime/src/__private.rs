@@ -84,7 +84,7 @@ pub fn run_scenario(settings: fn() -> crate::scenario::ScenarioSuite, root: &str
 #[track_caller]
 pub fn run_runbook(settings: fn() -> RunbookSuite, root: &str, key: &str) {
     let (file, lane) = key
-        .split_once('#')
+        .rsplit_once('#')
         .unwrap_or_else(|| panic!("fixture-kit: bad generated runbook key `{key}`"));
     let runbook = Runbook::load(Path::new(root).join(file)).unwrap_or_else(|err| {
         panic!("fixture-kit: {err}\n(the runbook changed since the build; rebuild to see it)")

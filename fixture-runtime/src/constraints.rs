@@ -141,10 +141,16 @@ impl Constraints {
         let mut merged = serde_json::Map::new();
         for dir in [task_dir, agent_dir] {
             let path = dir.join(FILE);
-            let Ok(text) = fs::read_to_string(&path) else {
-                continue;
-            };
             let shown = crate::fixture::display(&path);
+            let text = match fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(err) => {
+                    return Err(Violation::new(Rule::Layout, format!("cannot read: {err}"))
+                        .at(shown)
+                        .hint("fixture.json must be readable UTF-8 JSON"))
+                }
+            };
             let (_, unknown) = json::parse::<Constraints>(&text).map_err(|err| {
                 let at = if err.path.is_empty() {
                     String::new()
@@ -168,8 +174,13 @@ impl Constraints {
                 merged.extend(map);
             }
         }
-        serde_json::from_value(serde_json::Value::Object(merged))
-            .map_err(|err| Violation::new(Rule::Layout, format!("{FILE}: {err}")))
+        serde_json::from_value(serde_json::Value::Object(merged)).map_err(|err| {
+            Violation::new(
+                Rule::Layout,
+                format!("the task's and the agent's {FILE}, merged: {err}"),
+            )
+            .at(crate::fixture::display(agent_dir))
+        })
     }
 }
 
@@ -186,6 +197,17 @@ mod tests {
             fs::write(agent_dir.join(FILE), agent).unwrap();
         }
         Constraints::load(dir.path(), &agent_dir)
+    }
+
+    #[test]
+    fn an_unreadable_file_is_an_error_not_an_absence() {
+        let dir = tempfile::tempdir().unwrap();
+        let agent_dir = dir.path().join("planner");
+        fs::create_dir_all(&agent_dir).unwrap();
+        fs::write(agent_dir.join(FILE), b"{\"zero_change\": \xff}").unwrap();
+        let err = Constraints::load(dir.path(), &agent_dir).unwrap_err();
+        assert!(err.message.contains("cannot read"), "{err}");
+        assert!(err.location.unwrap().ends_with("planner/fixture.json"));
     }
 
     #[test]

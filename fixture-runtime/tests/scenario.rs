@@ -730,4 +730,19 @@ fn validate_tree_takes_one_scenario_or_a_folder_of_them() {
     let empty = tempfile::tempdir().unwrap();
     let none = fixture_runtime::scenario::validate_tree(empty.path(), &Limits::default());
     assert!(none[0].message.starts_with("no scenario here"), "{none:?}");
+
+    // A copy that lost its manifest is a problem, in a folder of scenarios
+    // and on its own.
+    fs::remove_file(dir.join("scenario.json")).unwrap();
+    for problems in [
+        fixture_runtime::scenario::validate_tree(temp.path(), &Limits::default()),
+        fixture_runtime::scenario::validate_tree(&dir, &Limits::default()),
+    ] {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.path.ends_with("smoke-happy/scenario.json")),
+            "{problems:?}"
+        );
+    }
 }

@@ -29,7 +29,17 @@ pub fn discover(dir: &Path, shown: &str) -> Discovered {
         Ok(entries) => entries
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .filter_map(|e| e.file_name().into_string().ok())
+            .filter_map(|e| match e.file_name().into_string() {
+                Ok(name) => Some(name),
+                Err(name) if name.to_string_lossy().ends_with(".md") => {
+                    found.problems.push((
+                        format!("{shown}/{}", name.to_string_lossy()),
+                        "runbook file name is not valid UTF-8: rename it".to_owned(),
+                    ));
+                    None
+                }
+                Err(_) => None,
+            })
             .filter(|name| name.ends_with(".md"))
             .collect(),
         Err(err) => {

@@ -109,18 +109,21 @@ pub fn validate(dir: &Path, limits: &Limits) -> Vec<Problem> {
     problems
 }
 
-/// Validates `dir` when it is a scenario folder (it holds `scenario.json`),
-/// else every scenario folder directly below it, in name order: what
-/// `fixture-kit scenario validate DIR` and `doctor` report.
+/// Validates `dir` when it is a scenario folder (it holds `scenario.json`
+/// or `sessions/`), else every folder directly below it as a scenario, in
+/// name order (one without `scenario.json` is a problem, as it is to the
+/// build script): what `fixture-kit scenario validate DIR` and `doctor`
+/// report.
 pub fn validate_tree(dir: &Path, limits: &Limits) -> Vec<Problem> {
-    if dir.join(FILE).is_file() {
+    if dir.join(FILE).is_file() || dir.join(SESSIONS).is_dir() {
         return validate(dir, limits);
     }
     let mut scenarios: Vec<_> = match fs::read_dir(dir) {
         Ok(entries) => entries
             .flatten()
+            .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
             .map(|entry| entry.path())
-            .filter(|path| path.join(FILE).is_file())
+            .filter(|path| path.is_dir())
             .collect(),
         Err(err) => return vec![Problem::new(dir, format!("cannot read it: {err}"))],
     };
