@@ -13,9 +13,11 @@ use std::sync::OnceLock;
 
 use regex::{Captures, Regex};
 
-/// Upper-case names with a `TOKEN`, `KEY`, `SECRET` or `PASSWORD` word.
-const SECRET_NAME: &str =
-    r"(?:[A-Z0-9]+_)*[A-Z0-9]*(?:TOKEN|KEY|SECRET|PASSWORD|PASSWD)S?(?:_[A-Z0-9]+)*";
+/// Upper-case names with a `TOKEN`, `KEY`, `SECRET` or `PASSWORD` word:
+/// the word stands alone between `_`s (`GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`)
+/// or after a well-known prefix (`APIKEY`, `PGPASSWORD`), so `HOTKEY` and
+/// `MONKEY` are no secrets.
+const SECRET_NAME: &str = r"(?:[A-Z0-9]+_)*(?:API|AUTH|ACCESS|PG|DB)?(?:TOKEN|KEY|SECRET|PASSWORD|PASSWD)S?(?:_[A-Z0-9]+)*";
 
 /// A value worth hiding: not empty, not a placeholder (`<...>`) and not a
 /// shell reference (`$NAME`).

@@ -150,6 +150,8 @@ fn secret_named_environment_values() {
             "{\"cmd\":\"MY_SECRET=\\\"v1\\\" run\"}",
             "{\"cmd\":\"MY_SECRET=\\\"<redacted:secret-env>\\\" run\"}",
         ),
+        ("APIKEY=abc123def", "APIKEY=<redacted:secret-env>"),
+        ("PGPASSWORD=hunter2", "PGPASSWORD=<redacted:secret-env>"),
         (
             "\\\"SLACK_TOKEN\\\": \\\"abc\\\"",
             "\\\"SLACK_TOKEN\\\": \\\"<redacted:secret-env>\\\"",
@@ -173,6 +175,7 @@ fn look_alikes_are_left_alone() {
         "msg_01XyZ toolu_01abc session_id",
         "Authorization: `Bearer` values",
         "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----",
+        "HOTKEY=F5 MONKEY=banana TURNKEY=yes",
     ] {
         assert_eq!(scrub(text), text);
         assert_eq!(Scrubber::global().find(text), None, "{text}");
