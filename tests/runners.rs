@@ -224,6 +224,18 @@ fn replay_records_once_then_serves_without_the_agent() {
         text(&strict)
     );
 
+    // Once prompt.md changes, the recording answers another prompt.
+    let prompt = tree.fixture_dir().join("prompt.md");
+    fs::write(&prompt, "Design an even checker.\n").unwrap();
+    let drifted = tree.cli(&["verify", "--replay"], &[]);
+    assert!(!drifted.status.success());
+    assert!(
+        text(&drifted).contains("prompt.md changed since"),
+        "{}",
+        text(&drifted)
+    );
+    fs::write(&prompt, "Design a parity checker.\n").unwrap();
+
     fs::remove_file(&stdout).unwrap();
     let broken = tree.cli(&["verify", "--replay"], &[]);
     assert!(!broken.status.success());

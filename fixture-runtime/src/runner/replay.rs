@@ -8,7 +8,9 @@ use super::command::{workdir, Command};
 use super::{RunError, Runner};
 use crate::env::{flag, RECORD};
 use crate::fixture::Fixture;
-use crate::scenario::{RealCli, RecordingCli, ScenarioPlayer};
+use crate::scenario::cassette::INPUT;
+use crate::scenario::{RealCli, RecordedCall, RecordingCli, ScenarioPlayer};
+use crate::scrub::Scrubber;
 
 /// The folder, inside an agent fixture, that holds its recorded session.
 pub const CASSETTE: &str = "cassette";
@@ -60,6 +62,31 @@ impl Replay {
     }
 }
 
+/// A cassette answers the prompt it was recorded with: after `prompt.md`
+/// changes, replaying the old answer would pass silently on stale data.
+fn check_prompt(player: &ScenarioPlayer, fixture: &Fixture) -> Result<(), RunError> {
+    let recorded = player.calls.iter().find_map(|(_, call)| match call {
+        RecordedCall::Session(cassette) => Some(cassette),
+        RecordedCall::Command(_) => None,
+    });
+    let Some(cassette) = recorded else {
+        return Ok(());
+    };
+    if cassette.input.prompt == Scrubber::global().scrub(&fixture.prompt) {
+        return Ok(());
+    }
+    Err(RunError {
+        message: format!(
+            "prompt.md changed since {} was recorded: the recorded answer is for another prompt",
+            crate::fixture::display(&cassette.dir.join(INPUT))
+        ),
+        hint: Some(format!(
+            "re-record it with the real agent: `FIXTURE_KIT_RECORD=1 cargo test {}`",
+            fixture.id.test_name()
+        )),
+    })
+}
+
 impl Runner for Replay {
     fn name(&self) -> &str {
         "replay"
@@ -87,6 +114,7 @@ impl Runner for Replay {
             message: problem.to_string(),
             hint: Some("re-record it with `FIXTURE_KIT_RECORD=1`".into()),
         })?;
+        check_prompt(&player, fixture)?;
         let replayer = player.replayer();
         // Nothing runs during replay: the call only names the step.
         let answer = Command::new("replay").run_through(&replayer, fixture, &fixture.dir)?;
