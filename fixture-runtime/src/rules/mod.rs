@@ -83,13 +83,33 @@ fn planner(plan: &PlannerOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> Vec
             .filter(|(_, t)| !t.file.trim().is_empty())
             .filter_map(|(i, t)| path(&t.file, format!("{}: tasks[{i}].file", ctx.golden))),
     );
-    if let Some(repo) = ctx.repo {
-        violations.extend(fabrication::plan(plan, repo, &c.new_files, ctx.golden));
+    match ctx.repo {
+        Some(repo) => violations.extend(fabrication::plan(plan, repo, &c.new_files, ctx.golden)),
+        None if !plan.tasks.is_empty() => {
+            violations.extend(undeclared_no_repo(ctx, "the planned files"));
+        }
+        None => {}
     }
     violations.extend(task_graph::check(plan, &c.task_graph, ctx.golden));
     violations.extend(scope::plan(plan, c.scope, ctx.golden));
     violations.extend(json_determinism(plan, ctx));
     violations
+}
+
+const NO_REPO_HINT: &str = "add the source the agents see as repo/ (task or agent level), or \
+                            declare `\"no_repo\": \"<why>\"` in fixture.json";
+
+/// Without `repo/`, non-fabrication cannot run: that must be declared
+/// (`no_repo`), never silently skipped.
+fn undeclared_no_repo(ctx: &Context<'_>, what: &str) -> Option<Violation> {
+    ctx.constraints.no_repo.is_none().then(|| {
+        Violation::new(
+            Rule::NonFabrication,
+            format!("no repo/: {what} cannot be checked against the source, and nothing says why"),
+        )
+        .at(ctx.golden.to_owned())
+        .hint(NO_REPO_HINT)
+    })
 }
 
 fn coder_rules(coder: &CoderOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> Vec<Violation> {
@@ -120,10 +140,7 @@ fn coder_rules(coder: &CoderOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> 
                 "no repo/: the patch cannot be applied, and nothing says why",
             )
             .at(ctx.golden.to_owned())
-            .hint(
-                "add the source the patch applies to as repo/ (task or agent level), or \
-                 declare `\"no_repo\": \"<why>\"` in fixture.json",
-            ),
+            .hint(NO_REPO_HINT),
         ),
         (None, None) => {}
     }
@@ -167,6 +184,8 @@ fn reviewer_rules(
             None => repo.clone(),
         };
         violations.extend(fabrication::review(review, repo, &reviewed, ctx.golden));
+    } else if review.comments.iter().any(|c| c.path.is_some()) {
+        violations.extend(undeclared_no_repo(ctx, "the commented paths"));
     }
     violations.extend(json_determinism(review, ctx));
     violations
