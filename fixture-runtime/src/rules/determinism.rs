@@ -1,7 +1,11 @@
-//! Rule `determinism`: JSON outputs carry no timestamps or UUIDs, except at
+//! Rule `determinism`: JSON outputs carry no timestamps, UUIDs or agent-run
+//! ids (`msg_…`, `toolu_…`, `req_…`), except at
 //! paths the fixture declares `volatile`. (That goldens are stored in
 //! canonical form is checked where the golden is compared, in the engine.)
 
+use std::sync::OnceLock;
+
+use regex::Regex;
 use serde_json::Value;
 
 use crate::rule::{Rule, Violation};
@@ -15,8 +19,10 @@ pub fn check(output: &Value, volatile: &[String], file: &str) -> Vec<Violation> 
         }
         let found = if let Some(stamp) = find_timestamp(text) {
             Some(format!("a timestamp `{stamp}`"))
+        } else if let Some(id) = find_uuid(text) {
+            Some(format!("a UUID `{id}`"))
         } else {
-            find_uuid(text).map(|id| format!("a UUID `{id}`"))
+            find_run_id(text).map(|id| format!("a run id `{id}`"))
         };
         if let Some(what) = found {
             violations.push(
@@ -95,6 +101,19 @@ fn find_timestamp(text: &str) -> Option<&str> {
     })
 }
 
+/// An id an agent API mints per run: `msg_`, `toolu_`, `req_` or `srvtoolu_`
+/// and at least 16 letters and digits.
+fn find_run_id(text: &str) -> Option<&str> {
+    static RUN_ID: OnceLock<Regex> = OnceLock::new();
+    RUN_ID
+        .get_or_init(|| {
+            Regex::new(r"(?-u:\b)(?:msg|toolu|srvtoolu|req)_[A-Za-z0-9]{16,}(?-u:\b)")
+                .expect("the run-id pattern compiles")
+        })
+        .find(text)
+        .map(|found| found.as_str())
+}
+
 /// `8-4-4-4-12` hexadecimal digits.
 fn find_uuid(text: &str) -> Option<&str> {
     let b = text.as_bytes();
@@ -128,6 +147,22 @@ mod tests {
             "e: tasks[0].provenance.recordedAt: holds a timestamp `2024-05-01T12:30:00Z`"
         ));
         assert!(all[1].contains("a UUID `4f1c2d3e-aaaa-bbbb-cccc-0123456789ab`"));
+    }
+
+    #[test]
+    fn finds_agent_run_ids_but_not_ordinary_names() {
+        let output = serde_json::json!({
+            "a": "answered in msg_01XFDUDYJgAACzvnptvVoYEL",
+            "b": "tool toolu_01A09q90qw90lq917835lq9 ran",
+            "c": "msg_handler and request_id_field are names"
+        });
+        let all: Vec<_> = check(&output, &[], "e")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert!(all[0].contains("e: a: holds a run id `msg_01XFDUDYJgAACzvnptvVoYEL`"));
+        assert!(all[1].contains("e: b: holds a run id `toolu_01A09q90qw90lq917835lq9`"));
     }
 
     #[test]
