@@ -16,6 +16,7 @@ struct Probe {
     dir: tempfile::TempDir,
     name: &'static str,
     discoveries: Vec<String>,
+    harnesses: Vec<String>,
 }
 
 impl Probe {
@@ -24,6 +25,7 @@ impl Probe {
             dir: tempfile::tempdir().unwrap(),
             name,
             discoveries: Vec::new(),
+            harnesses: Vec::new(),
         }
     }
 
@@ -37,10 +39,13 @@ impl Probe {
         fs::write(path, text).unwrap();
     }
 
-    /// A fixture folder with a prompt and a canonical planner golden.
+    /// A fixture folder with a prompt and a canonical planner golden, and
+    /// the task's `repo/` holding the file it plans for.
     fn planner(&self, rel: &str) {
         self.write(&format!("{rel}/prompt.md"), "Plan the change.\n");
         self.write(&format!("{rel}/expected.json"), PLANNER_GOLDEN);
+        let task = rel.rsplit_once('/').map_or(rel, |(task, _)| task);
+        self.write(&format!("{task}/repo/src/lib.rs"), "pub fn f() {}\n");
     }
 
     /// A test file `tests/<name>.rs` with a suite over `root`.
@@ -67,6 +72,20 @@ impl Probe {
         );
     }
 
+    /// A `harness = false` test `tests/<name>.rs` that verifies `root` at
+    /// run time through `fixture_kit::cli::harness`.
+    fn harness(&mut self, name: &str, root: &str) {
+        self.harnesses.push(name.to_owned());
+        self.write(
+            &format!("tests/{name}.rs"),
+            &format!(
+                "fn main() -> std::process::ExitCode {{\n    fixture_kit::cli::harness(\n        \
+                 concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{root}\"),\n        \
+                 fixture_kit::Suite::new(),\n    )\n}}\n"
+            ),
+        );
+    }
+
     fn cargo(&self, args: &[&str]) -> Output {
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         let calls: String = self
@@ -75,12 +94,17 @@ impl Probe {
             .map(|call| format!("    fixture_runtime::build::{call};\n"))
             .collect();
         self.write("build.rs", &format!("fn main() {{\n{calls}}}\n"));
+        let harnesses: String = self
+            .harnesses
+            .iter()
+            .map(|name| format!("\n[[test]]\nname = \"{name}\"\nharness = false\n"))
+            .collect();
         self.write(
             "Cargo.toml",
             &format!(
                 "[package]\nname = \"probe-{}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
                  [dev-dependencies]\nfixture-kit = {{ path = {repo:?} }}\n\n\
-                 [build-dependencies]\nfixture-runtime = {{ path = {:?} }}\n\n[workspace]\n",
+                 [build-dependencies]\nfixture-runtime = {{ path = {:?} }}\n{harnesses}\n[workspace]\n",
                 self.name,
                 repo.join("fixture-runtime")
             ),
@@ -349,5 +373,58 @@ fn runbook_lanes_become_tests_and_a_bad_runbook_is_a_compile_error() {
     assert!(
         stderr.lines().any(|line| line == expected),
         "no `{expected}` in:\n{stderr}"
+    );
+}
+
+#[test]
+fn the_run_time_harness_serves_nextest() {
+    let mut probe = Probe::new("harness");
+    for task in ["a", "b", "c"] {
+        probe.planner(&format!("fixtures/topic-{task}/task/planner"));
+    }
+    // One fixture whose golden breaks its contract.
+    probe.write("fixtures/topic-d/task/planner/prompt.md", "Plan.\n");
+    probe.write(
+        "fixtures/topic-d/task/planner/expected.json",
+        "{\"tasks\": 1}\n",
+    );
+    probe.harness("verify", "fixtures");
+    let list = probe.cargo(&["nextest", "list", "--test", "verify"]);
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    for task in ["a", "b", "c", "d"] {
+        let name = format!("topic_{task}::task::planner");
+        assert!(listed.contains(&name), "{name} not listed:\n{listed}");
+    }
+    let run = probe.cargo(&["nextest", "run", "--test", "verify", "--no-fail-fast"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "the broken fixture fails:\n{stderr}");
+    // nextest repeats failures in its closing summary: one name per test.
+    let status = |verdict: &str| -> Vec<String> {
+        let names: std::collections::BTreeSet<String> = stderr
+            .lines()
+            .filter(|line| line.trim_start().starts_with(&format!("{verdict} [")))
+            .filter_map(|line| line.split_whitespace().last())
+            .map(str::to_owned)
+            .collect();
+        names.into_iter().collect()
+    };
+    assert_eq!(
+        status("PASS"),
+        [
+            "topic_a::task::planner",
+            "topic_b::task::planner",
+            "topic_c::task::planner"
+        ],
+        "{stderr}"
+    );
+    assert_eq!(status("FAIL"), ["topic_d::task::planner"], "{stderr}");
+    assert!(
+        stderr.contains("[contract]"),
+        "the failure says why:\n{stderr}"
     );
 }

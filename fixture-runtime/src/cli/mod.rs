@@ -14,6 +14,8 @@ use clap::{Parser, Subcommand};
 use crate::agent::Agent;
 use crate::contract::schema_json;
 
+pub use verify::harness;
+
 /// Golden fixtures, replay scenarios and runbooks for AI coding-agent
 /// pipelines.
 #[derive(Parser)]

@@ -59,8 +59,39 @@ pub struct VerifyArgs {
     libtest: Arguments,
 }
 
+/// The `main` of a `harness = false` test target that verifies `root`
+/// through `suite` with run-time discovery (no build script, no rebuild
+/// when fixtures change), reading libtest's flags from the command line, as
+/// `cargo test` and nextest pass them.
+pub fn harness(root: impl Into<PathBuf>, suite: Suite) -> ExitCode {
+    let args = VerifyArgs {
+        root: root.into(),
+        golden: false,
+        golden_config: None,
+        update: false,
+        strict_real_agents: false,
+        concurrency: None,
+        legacy: false,
+        agent_cmd: None,
+        replay: false,
+        agent_timeout: 600,
+        libtest: Arguments::from_args(),
+    };
+    run_suite(args, suite)
+}
+
 /// Runs `verify`.
-pub fn run(mut args: VerifyArgs) -> ExitCode {
+pub fn run(args: VerifyArgs) -> ExitCode {
+    match suite(&args) {
+        Ok(suite) => run_suite(args, suite),
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_suite(mut args: VerifyArgs, suite: Suite) -> ExitCode {
     let options = Options {
         update: if args.update {
             UpdatePolicy::decide(true, is_ci(), flag(FORCE_UPDATE))
@@ -79,13 +110,7 @@ pub fn run(mut args: VerifyArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let suite = match suite(&args) {
-        Ok(suite) => Arc::new(suite),
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
-    };
+    let suite = Arc::new(suite);
     let root = Arc::new(args.root.clone());
     let tally = Arc::new(Tally::default());
     let trials = ids
