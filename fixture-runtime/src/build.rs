@@ -22,17 +22,11 @@ use crate::manifest;
 /// Layout problems do not fail the build script: they reach the macro,
 /// which reports each as a `compile_error!` at the attribute.
 pub fn fixtures(root: &str) {
-    println!("cargo:rerun-if-changed={root}");
     println!("cargo:rerun-if-env-changed={UPDATE_GOLDENS}");
-    let manifest_dir =
-        env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by Cargo");
-    let out_dir = env::var_os("OUT_DIR").expect("OUT_DIR is set by Cargo");
-    let tree = discover_relative(Path::new(&manifest_dir), root);
-    let text = manifest::render(&tree, root, flag(UPDATE_GOLDENS));
-    let path = manifest_path(Path::new(&out_dir), root);
-    fs::create_dir_all(path.parent().expect("manifest path has a parent"))
-        .and_then(|()| fs::write(&path, text))
-        .unwrap_or_else(|err| panic!("fixture-kit: cannot write {}: {err}", path.display()));
+    write_manifest(root, |package| {
+        let tree = discover_relative(package, root);
+        manifest::render(&tree, root, flag(UPDATE_GOLDENS))
+    });
 }
 
 /// Discovers the replay scenarios at `root` (relative to the package) for
@@ -48,15 +42,9 @@ pub fn fixtures(root: &str) {
 /// }
 /// ```
 pub fn scenarios(root: &str) {
-    println!("cargo:rerun-if-changed={root}");
-    let manifest_dir =
-        env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by Cargo");
-    let out_dir = env::var_os("OUT_DIR").expect("OUT_DIR is set by Cargo");
-    let text = crate::scenario::discover::render(&Path::new(&manifest_dir).join(root), root);
-    let path = manifest_path(Path::new(&out_dir), root);
-    fs::create_dir_all(path.parent().expect("manifest path has a parent"))
-        .and_then(|()| fs::write(&path, text))
-        .unwrap_or_else(|err| panic!("fixture-kit: cannot write {}: {err}", path.display()));
+    write_manifest(root, |package| {
+        crate::scenario::discover::render(&package.join(root), root)
+    });
 }
 
 /// Where the manifest for `root` lives below `OUT_DIR`; the macro computes
@@ -95,13 +83,27 @@ fn discover_relative(manifest_dir: &Path, root: &str) -> crate::discover::Fixtur
 /// A runbook that does not parse does not fail the build script: the macro
 /// reports it as a `compile_error!` naming its file and line.
 pub fn runbooks(root: &str) {
+    write_manifest(root, |package| {
+        crate::runbook::discover(&package.join(root), root).manifest()
+    });
+}
+
+/// Tells Cargo to rerun when `root` changes, and writes the manifest that
+/// `render` makes from the package folder to where the macro reads it.
+/// Outside a build script (no `CARGO_MANIFEST_DIR` or `OUT_DIR`) it panics
+/// with what to do: that is a misuse, not bad input.
+fn write_manifest(root: &str, render: impl FnOnce(&Path) -> String) {
     println!("cargo:rerun-if-changed={root}");
-    let manifest_dir =
-        env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by Cargo");
-    let out_dir = env::var_os("OUT_DIR").expect("OUT_DIR is set by Cargo");
-    let found = crate::runbook::discover(&Path::new(&manifest_dir).join(root), root);
+    let (Some(package), Some(out_dir)) =
+        (env::var_os("CARGO_MANIFEST_DIR"), env::var_os("OUT_DIR"))
+    else {
+        panic!(
+            "fixture-kit: `fixture_runtime::build::*` runs from a package's build.rs under Cargo"
+        );
+    };
+    let text = render(Path::new(&package));
     let path = manifest_path(Path::new(&out_dir), root);
     fs::create_dir_all(path.parent().expect("manifest path has a parent"))
-        .and_then(|()| fs::write(&path, found.manifest()))
+        .and_then(|()| fs::write(&path, text))
         .unwrap_or_else(|err| panic!("fixture-kit: cannot write {}: {err}", path.display()));
 }
