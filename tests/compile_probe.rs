@@ -428,3 +428,39 @@ fn the_run_time_harness_serves_nextest() {
         "the failure says why:\n{stderr}"
     );
 }
+
+#[test]
+fn a_fixture_local_verify_rs_runs_and_can_fail() {
+    let mut probe = Probe::new("local-verify");
+    for task in ["keeps", "breaks"] {
+        probe.planner(&format!("fixtures/plans/{task}/planner"));
+    }
+    let verify = |limit: usize| {
+        format!(
+            "pub fn verify(\n    plan: &fixture_kit::contract::PlannerOutput,\n    \
+             _fixture: &fixture_kit::Fixture,\n) -> Result<(), String> {{\n    \
+             if plan.tasks.len() > {limit} {{\n        \
+             return Err(format!(\"{{}} tasks, at most {limit}\", plan.tasks.len()));\n    }}\n    \
+             Ok(())\n}}\n"
+        )
+    };
+    probe.write("fixtures/plans/keeps/planner/verify.rs", &verify(1));
+    probe.write("fixtures/plans/breaks/planner/verify.rs", &verify(0));
+    probe.suite("golden", "fixtures");
+    let output = probe.cargo(&["test", "--test", "golden", "--", "--test-threads", "1"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("test plans::keeps::planner ... ok"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("test plans::breaks::planner ... FAILED"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .contains("[local-verify] fixtures/plans/breaks/planner/verify.rs: 1 tasks, at most 0"),
+        "{stdout}"
+    );
+}

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::contract::FromOutput;
 use crate::discover::FixtureId;
-use crate::engine::{self, Options, Outcome};
+use crate::engine::{self, LocalVerify, Options, Outcome};
 use crate::fixture::Fixture;
 use crate::runbook::{self, Runbook, RunbookSuite};
 use crate::suite::Suite;
@@ -13,16 +13,7 @@ use crate::suite::Suite;
 /// Runs one generated fixture test; panics with the report on failure.
 #[track_caller]
 pub fn run(suite: fn() -> Suite, root: &str, id: &str) {
-    finish(
-        id,
-        engine::run(
-            &suite(),
-            Path::new(root),
-            &parse(id),
-            None,
-            Options::from_env(),
-        ),
-    );
+    run_fixture(suite, root, id, None);
 }
 
 /// Like [`run`], with the checks of the fixture's `verify.rs`.
@@ -39,25 +30,20 @@ pub fn run_local<C: FromOutput>(
         Some(typed) => local(typed, fixture),
         None => Err(format!("verify.rs expects a {} output", C::AGENT)),
     };
-    finish(
-        id,
-        engine::run(
-            &suite(),
-            Path::new(root),
-            &parse(id),
-            Some(&check),
-            Options::from_env(),
-        ),
+    run_fixture(suite, root, id, Some(&check));
+}
+
+#[track_caller]
+fn run_fixture(suite: fn() -> Suite, root: &str, id: &str, local: Option<LocalVerify<'_>>) {
+    let fixture = FixtureId::parse(id)
+        .unwrap_or_else(|| panic!("fixture-kit: bad generated fixture id `{id}`"));
+    let result = engine::run(
+        &suite(),
+        Path::new(root),
+        &fixture,
+        local,
+        Options::from_env(),
     );
-}
-
-#[track_caller]
-fn parse(id: &str) -> FixtureId {
-    FixtureId::parse(id).unwrap_or_else(|| panic!("fixture-kit: bad generated fixture id `{id}`"))
-}
-
-#[track_caller]
-fn finish(id: &str, result: Result<Outcome, engine::Failure>) {
     match result {
         Ok(Outcome::Updated { golden }) => {
             // Straight to the process's stderr: libtest captures `eprintln!`
