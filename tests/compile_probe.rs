@@ -450,12 +450,9 @@ fn a_fixture_local_verify_rs_runs_and_can_fail() {
     let output = probe.cargo(&["test", "--test", "golden", "--", "--test-threads", "1"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(!output.status.success(), "{stdout}");
+    assert!(stdout.contains("1 passed; 1 failed"), "{stdout}");
     assert!(
-        stdout.contains("test plans::keeps::planner ... ok"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("test plans::breaks::planner ... FAILED"),
+        stdout.contains("---- plans::breaks::planner stdout ----"),
         "{stdout}"
     );
     assert!(
