@@ -236,6 +236,15 @@ fn doctor_catches_each_problem_it_claims_to() {
         "fixtures/design/task-3/architect/expected.json",
         &compact.to_string(),
     );
+    // Not canonical and breaking a rule too: the form is still reported.
+    architect(dir.path(), "design/task-5");
+    write(
+        dir.path(),
+        "fixtures/design/task-5/architect/expected.json",
+        &compact
+            .to_string()
+            .replace("src/parity.ts", "dist/parity.js"),
+    );
     write(dir.path(), "fixtures/design/task-4/planer/prompt.md", "p");
     write(dir.path(), "fixtures/design/expected.json", "{}");
     write(
@@ -266,6 +275,14 @@ fn doctor_catches_each_problem_it_claims_to() {
             "golden",
             "fail",
             "task-3/architect/expected.json: not in canonical form"
+        ),
+        "{report:#}"
+    );
+    assert!(
+        find(
+            "golden",
+            "fail",
+            "task-5/architect/expected.json: not in canonical form"
         ),
         "{report:#}"
     );
