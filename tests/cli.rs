@@ -1,19 +1,12 @@
 //! The `fixture-kit` command end to end, on temporary fixture trees.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-const SPEC: &str = r#"{
-  "highLevelSummary": "A parity checker.",
-  "pagesOrScreens": [],
-  "apis": [],
-  "dataModels": [],
-  "recommendedFileStructure": [
-    "src/parity.ts"
-  ]
-}
-"#;
+use common::SPEC;
 
 fn write(root: &Path, rel: &str, text: &str) {
     let path = root.join(rel);

@@ -1,6 +1,8 @@
 //! The command and replay runners end to end, with real processes: the
 //! stand-in agent CLI answers, records and fails on demand.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Output};
@@ -11,18 +13,9 @@ use fixture_kit::engine::{run, Options, Outcome};
 use fixture_kit::runner::Command;
 use fixture_kit::Suite;
 
-const STAND_IN: &str = env!("CARGO_BIN_EXE_stand-in-agent");
+use common::SPEC;
 
-const SPEC: &str = r#"{
-  "highLevelSummary": "A parity checker.",
-  "pagesOrScreens": [],
-  "apis": [],
-  "dataModels": [],
-  "recommendedFileStructure": [
-    "src/parity.ts"
-  ]
-}
-"#;
+const STAND_IN: &str = env!("CARGO_BIN_EXE_stand-in-agent");
 
 /// A tree with one architect fixture, `design/parity/architect`, and a
 /// task-level `repo/`.
