@@ -1,7 +1,7 @@
 //! The `#[fixture_suite]` attribute of fixture-kit.
 //!
-//! A thin crate: [`args`] parses the attribute, [`manifest`] reads the tree
-//! the build script discovered, [`expand`] writes one `#[test]` per agent
+//! A thin crate: `args` parses the attribute, `manifest` reads the tree
+//! the build script discovered, `expand` writes one `#[test]` per agent
 //! fixture that calls into `fixture_kit::__private`. All logic lives in
 //! `fixture-runtime`.
 
