@@ -286,6 +286,15 @@ pub fn exported_names(path: &str, line: &str) -> Vec<String> {
             .collect()
     };
     let words = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    // The first word that is no keyword of `skip`, as a name.
+    let first_name = |rest: &str, skip: &[&str]| -> Vec<String> {
+        rest.split_whitespace()
+            .find(|w| !skip.contains(w))
+            .map(ident)
+            .filter(|n| !n.is_empty())
+            .into_iter()
+            .collect()
+    };
     let t = line.trim();
     match extension(path) {
         "ts" | "tsx" | "js" | "jsx" | "mjs" | "cjs" => {
@@ -322,13 +331,7 @@ pub fn exported_names(path: &str, line: &str) -> Vec<String> {
                 "enum",
                 "namespace",
             ];
-            words(rest)
-                .into_iter()
-                .find(|w| !skip.contains(&w.as_str()))
-                .map(|w| ident(&w))
-                .filter(|n| !n.is_empty())
-                .into_iter()
-                .collect()
+            first_name(rest, &skip)
         }
         "rs" => {
             let Some(rest) = t.strip_prefix("pub ") else {
@@ -345,13 +348,7 @@ pub fn exported_names(path: &str, line: &str) -> Vec<String> {
             if first.ends_with(':') && !skip.contains(&first.as_str()) {
                 return vec![ident(&first)];
             }
-            words(rest)
-                .into_iter()
-                .find(|w| !skip.contains(&w.as_str()))
-                .map(|w| ident(&w))
-                .filter(|n| !n.is_empty())
-                .into_iter()
-                .collect()
+            first_name(rest, &skip)
         }
         "py" => {
             let rest = line
