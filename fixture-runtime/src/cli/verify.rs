@@ -175,8 +175,9 @@ fn select(args: &VerifyArgs) -> Result<Vec<FixtureId>, String> {
             let tree = discover(root);
             if !tree.problems.is_empty() {
                 let lines: Vec<String> = tree.problems.iter().map(ToString::to_string).collect();
+                let plural = if lines.len() == 1 { "" } else { "s" };
                 return Err(format!(
-                    "malformed fixture tree ({} problems):\n{}",
+                    "malformed fixture tree ({} problem{plural}):\n{}",
                     lines.len(),
                     lines.join("\n")
                 ));

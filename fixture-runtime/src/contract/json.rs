@@ -39,6 +39,17 @@ pub struct JsonError {
     pub column: usize,
 }
 
+/// A serde path without the `?` segments it writes where a syntax error
+/// left the key unknown (`tasks[0].?` → `tasks[0]`).
+fn known_path(path: &str) -> String {
+    let path = path.replace(".?", "");
+    if path == "?" {
+        String::new()
+    } else {
+        path
+    }
+}
+
 /// Parses `text` as a `T`, collecting fields `T` does not know instead of
 /// failing on them.
 pub fn parse<T: DeserializeOwned + JsonSchema>(
@@ -52,7 +63,7 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(
         serde_path_to_error::deserialize(de)
     };
     let value = result
-        .map_err(|err| json_error(&err.path().to_string(), err.inner()))
+        .map_err(|err| json_error(&known_path(&err.path().to_string()), err.inner()))
         .and_then(|value| {
             json.end()
                 .map(|()| value)
