@@ -251,3 +251,80 @@ fn strict_real_agents_fails_the_bootstrap_runner_from_the_command_line() {
     );
     assert!(!env.status.success(), "{}", text(&env));
 }
+
+const PARITY_PATCH: &str = "diff --git a/src/parity.ts b/src/parity.ts\n\
+--- a/src/parity.ts\n\
++++ b/src/parity.ts\n\
+@@ -1 +1,2 @@\n \
+export {};\n\
++export const isEven = (n: number) => n % 2 === 0;\n";
+
+/// A coder fixture whose agent edits `src/parity.ts` in its working copy.
+fn coder_tree() -> (tempfile::TempDir, FixtureId) {
+    let dir = tempfile::tempdir().unwrap();
+    let id = FixtureId::parse("parity/is-even/coder").unwrap();
+    let fixture = id.dir(&dir.path().join("fixtures"));
+    fs::create_dir_all(&fixture).unwrap();
+    fs::write(
+        fixture.join("prompt.md"),
+        "Add isEven.\n@write src/parity.ts export const isEven = (n: number) => n % 2 === 0;\n",
+    )
+    .unwrap();
+    fs::write(fixture.join("expected.patch"), PARITY_PATCH).unwrap();
+    let repo = fixture.parent().unwrap().join("repo/src");
+    fs::create_dir_all(&repo).unwrap();
+    fs::write(repo.join("parity.ts"), "export {};\n").unwrap();
+    (dir, id)
+}
+
+#[test]
+fn a_coder_that_edits_files_answers_with_the_diff_of_its_working_copy() {
+    let (dir, id) = coder_tree();
+    let root = dir.path().join("fixtures");
+    let run_with = |command: Command| {
+        run(
+            &Suite::new().runner(command),
+            &root,
+            &id,
+            None,
+            Options::default(),
+        )
+        .map_err(|failure| failure.to_string())
+    };
+    let outcome = run_with(stand_in("stream-json").patch_from_workdir());
+    assert!(matches!(outcome, Ok(Outcome::Passed { .. })), "{outcome:?}");
+    // Its final text is no patch: without the switch, that is what is checked.
+    let text_answer = run_with(stand_in("stream-json")).unwrap_err();
+    assert!(text_answer.contains("[patch-validity]"), "{text_answer}");
+
+    // Recorded once, the working-copy patch replays without the agent.
+    let cli = |args: &[&str], record: bool| {
+        let mut process = Process::new(env!("CARGO_BIN_EXE_fixture-kit"));
+        process
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("UPDATE_GOLDENS");
+        if record {
+            process.env("FIXTURE_KIT_RECORD", "1");
+        } else {
+            process.env_remove("FIXTURE_KIT_RECORD");
+        }
+        process.output().unwrap()
+    };
+    let agent = format!("{STAND_IN} --output-format stream-json");
+    let recorded = cli(
+        &[
+            "verify",
+            "--replay",
+            "--patch-from-workdir",
+            "--agent-cmd",
+            &agent,
+        ],
+        true,
+    );
+    assert!(recorded.status.success(), "{}", text(&recorded));
+    let cassette = id.dir(&root).join("cassette/workdir.patch");
+    assert_eq!(fs::read_to_string(cassette).unwrap(), PARITY_PATCH);
+    let replayed = cli(&["verify", "--replay"], false);
+    assert!(replayed.status.success(), "{}", text(&replayed));
+}

@@ -52,6 +52,10 @@ pub struct VerifyArgs {
     /// `FIXTURE_KIT_RECORD=1`, record it from `--agent-cmd`.
     #[arg(long)]
     replay: bool,
+    /// Coder fixtures: take the patch from what the agent changed in its
+    /// working copy, not from its final answer.
+    #[arg(long)]
+    patch_from_workdir: bool,
     /// Seconds before the agent CLI is killed.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     agent_timeout: u64,
@@ -75,6 +79,7 @@ pub fn harness(root: impl Into<PathBuf>, suite: Suite) -> ExitCode {
         agent_cmd: None,
         replay: false,
         agent_timeout: 600,
+        patch_from_workdir: false,
         libtest: Arguments::from_args(),
     };
     run_suite(args, suite)
@@ -150,8 +155,14 @@ fn suite(args: &VerifyArgs) -> Result<Suite, String> {
         .agent_cmd
         .as_deref()
         .map(|line| {
-            Command::parse(line)
-                .map(|command| command.timeout(Duration::from_secs(args.agent_timeout)))
+            Command::parse(line).map(|command| {
+                let command = command.timeout(Duration::from_secs(args.agent_timeout));
+                if args.patch_from_workdir {
+                    command.patch_from_workdir()
+                } else {
+                    command
+                }
+            })
         })
         .transpose()
         .map_err(|err| format!("--agent-cmd: {err}"))?;

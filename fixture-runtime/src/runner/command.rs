@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use walkdir::WalkDir;
 
-use super::{answer, RunError, Runner};
+use super::{answer, workdir_diff, RunError, Runner};
+use crate::agent::Agent;
 use crate::fixture::Fixture;
 use crate::scenario::{CliCall, CliRunner, RealCli};
 
@@ -23,6 +24,7 @@ pub struct Command {
     args: Vec<String>,
     env: BTreeMap<String, String>,
     timeout: Duration,
+    patch_from_workdir: bool,
 }
 
 impl Command {
@@ -33,6 +35,7 @@ impl Command {
             args: Vec::new(),
             env: BTreeMap::new(),
             timeout: Duration::from_secs(600),
+            patch_from_workdir: false,
         }
     }
 
@@ -66,6 +69,19 @@ impl Command {
     pub fn timeout(mut self, timeout: Duration) -> Command {
         self.timeout = timeout;
         self
+    }
+
+    /// For coder fixtures, takes the patch from what the agent changed in
+    /// its working copy (a git-style diff against `repo/`) instead of its
+    /// final answer: for agent CLIs that edit files rather than print a diff.
+    pub fn patch_from_workdir(mut self) -> Command {
+        self.patch_from_workdir = true;
+        self
+    }
+
+    /// Whether this takes a coder's patch from its working copy.
+    pub(crate) fn takes_workdir_patch(&self, fixture: &Fixture) -> bool {
+        self.patch_from_workdir && fixture.id.agent == Agent::Coder
     }
 
     /// The program this runs.
@@ -110,7 +126,11 @@ impl Runner for Command {
 
     fn run(&self, fixture: &Fixture) -> Result<String, RunError> {
         let workdir = workdir(fixture)?;
-        self.run_through(&RealCli, fixture, workdir.path())
+        let answer = self.run_through(&RealCli, fixture, workdir.path())?;
+        if self.takes_workdir_patch(fixture) {
+            return workdir_diff::diff(fixture.repo.as_deref(), workdir.path());
+        }
+        Ok(answer)
     }
 }
 

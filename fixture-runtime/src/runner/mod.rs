@@ -9,6 +9,7 @@ mod answer;
 mod bootstrap;
 mod command;
 mod replay;
+mod workdir_diff;
 
 use std::fmt;
 

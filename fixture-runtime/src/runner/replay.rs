@@ -1,19 +1,25 @@
 //! The replay runner: a recorded agent session per fixture, served in CI.
 
+use std::fs;
+use std::io;
 use std::path::PathBuf;
 
 use serde_json::json;
 
 use super::command::{workdir, Command};
-use super::{RunError, Runner};
+use super::{workdir_diff, RunError, Runner};
 use crate::env::{flag, RECORD};
 use crate::fixture::Fixture;
+use crate::golden::write_atomic;
 use crate::scenario::cassette::INPUT;
 use crate::scenario::{RealCli, RecordedCall, RecordingCli, ScenarioPlayer};
 use crate::scrub::Scrubber;
 
 /// The folder, inside an agent fixture, that holds its recorded session.
 pub const CASSETTE: &str = "cassette";
+/// The coder's patch taken from its working copy when recorded (see
+/// [`Command::patch_from_workdir`]), beside `scenario.json`.
+pub const WORKDIR_PATCH: &str = "workdir.patch";
 
 /// Serves each fixture's answer from the session recorded in its
 /// `cassette/` folder (the replay-scenario format: `scenario.json` and
@@ -53,7 +59,17 @@ impl Replay {
                     hint: None,
                 }
             })?;
-        let answer = command.run_through(&recorder, fixture, workdir.path())?;
+        let mut answer = command.run_through(&recorder, fixture, workdir.path())?;
+        if command.takes_workdir_patch(fixture) {
+            answer = workdir_diff::diff(fixture.repo.as_deref(), workdir.path())?;
+            let scrubbed = Scrubber::global().scrub(&answer).into_owned();
+            write_atomic(&dir.join(WORKDIR_PATCH), scrubbed.as_bytes()).map_err(|err| {
+                RunError {
+                    message: format!("cannot write {}: {err}", dir.join(WORKDIR_PATCH).display()),
+                    hint: None,
+                }
+            })?;
+        }
         recorder.finish("answered").map_err(|problem| RunError {
             message: problem.to_string(),
             hint: None,
@@ -122,6 +138,15 @@ impl Runner for Replay {
             message,
             hint: None,
         })?;
-        Ok(answer)
+        // A coder recorded with `patch_from_workdir` answers with the patch
+        // taken from its working copy.
+        match fs::read_to_string(dir.join(WORKDIR_PATCH)) {
+            Ok(patch) => Ok(patch),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(answer),
+            Err(err) => Err(RunError {
+                message: format!("cannot read {}: {err}", dir.join(WORKDIR_PATCH).display()),
+                hint: None,
+            }),
+        }
     }
 }
