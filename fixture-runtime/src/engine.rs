@@ -5,14 +5,15 @@
 use std::fmt;
 use std::path::Path;
 
-use crate::contract::{self, AgentOutput};
+use crate::contract::AgentOutput;
 use crate::discover::FixtureId;
 use crate::env::{flag, STRICT_REAL_AGENTS};
 use crate::fixture::Fixture;
-use crate::golden::{write_atomic, UpdatePolicy};
+use crate::golden::{self, UpdatePolicy};
+use crate::messages::{self, Entry, Source};
 use crate::rule::{Rule, Violation};
 use crate::suite::Suite;
-use crate::verify::{verify, Schema, Verified};
+use crate::verify::verify;
 
 /// Fixture-local checks from a `verify.rs`.
 pub type LocalVerify<'a> = &'a dyn Fn(&AgentOutput, &Fixture) -> Result<(), String>;
@@ -60,32 +61,38 @@ impl fmt::Display for Failure {
     }
 }
 
-/// Run-wide switches, from the environment or the command line. The
-/// default compares only and accepts any runner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Run-wide switches, from the environment or the command line, and where
+/// the user started the run (for hints). The default compares only,
+/// accepts any runner, and speaks of `cargo test`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     /// Whether goldens may be written.
     pub update: UpdatePolicy,
-    /// Fail every fixture whose runner is no real agent.
-    pub strict_real_agents: bool,
+    /// Fail every fixture whose runner is no real agent; turned on by the
+    /// environment or by a flag.
+    pub strict_real_agents: Option<Source>,
+    /// How the run was started.
+    pub entry: Entry,
 }
 
 impl Default for Options {
     fn default() -> Options {
         Options {
             update: UpdatePolicy::Compare,
-            strict_real_agents: false,
+            strict_real_agents: None,
+            entry: Entry::CargoTest,
         }
     }
 }
 
 impl Options {
     /// `UPDATE_GOLDENS`, `CI`, `FIXTURE_KIT_FORCE_UPDATE` and
-    /// `FIXTURE_STRICT_REAL_AGENTS`.
+    /// `FIXTURE_STRICT_REAL_AGENTS`, for a `cargo test` run.
     pub fn from_env() -> Options {
         Options {
             update: UpdatePolicy::from_env(),
-            strict_real_agents: flag(STRICT_REAL_AGENTS),
+            strict_real_agents: flag(STRICT_REAL_AGENTS).then_some(Source::Env),
+            entry: Entry::CargoTest,
         }
     }
 }
@@ -109,7 +116,10 @@ pub fn run(
         diff,
     };
     let runner = suite.agent_runner();
-    if options.strict_real_agents && !runner.is_real_agent() {
+    if let Some(source) = options
+        .strict_real_agents
+        .filter(|_| !runner.is_real_agent())
+    {
         return Err(fail(
             vec![Violation::new(
                 Rule::StrictRealAgents,
@@ -118,9 +128,7 @@ pub fn run(
                     runner.name()
                 ),
             )
-            .hint(
-                "give the suite a command or replay runner, or unset FIXTURE_STRICT_REAL_AGENTS",
-            )],
+            .hint(messages::strict_real_agents_hint(source))],
             None,
         ));
     }
@@ -130,32 +138,18 @@ pub fn run(
         fail(vec![violation], None)
     })?;
     let checked = verify(&fixture, &actual, suite.schema).and_then(|verified| {
-        match local.map(|check| check(&verified.output, &fixture)) {
+        match local.map(|check| check(&verified.parsed.output, &fixture)) {
             Some(Err(message)) => Err(vec![Violation::new(Rule::LocalVerify, message)
                 .at(crate::fixture::display(&fixture.dir.join("verify.rs")))]),
             _ => Ok(verified),
         }
     });
+    let schema = suite.schema.for_fixture(&fixture);
     if let Some(must) = &fixture.constraints.must_fail {
-        return match checked {
-            Err(violations) => match violations
-                .iter()
-                .find(|v| v.rule == must.rule && reason(v, &fixture).contains(&must.because))
-            {
-                Some(hit) => Ok(Outcome::FailedAsDeclared(hit.clone())),
-                None => {
-                    let mut all = vec![Violation::new(
-                        Rule::Layout,
-                        format!(
-                            "declared to fail rule `{}` because \"{}\", but it failed otherwise:",
-                            must.rule, must.because
-                        ),
-                    )];
-                    all.extend(violations);
-                    Err(fail(all, None))
-                }
-            },
-            Ok(_) => Err(fail(
+        let mut violations = checked.err().unwrap_or_default();
+        violations.extend(golden::form(&fixture, &options.entry).map(|form| form.violation));
+        if violations.is_empty() {
+            return Err(fail(
                 vec![Violation::new(
                     Rule::Layout,
                     format!(
@@ -165,11 +159,28 @@ pub fn run(
                 )
                 .hint("a must-fail fixture proves a rule can fail: fix the fixture or the rule")],
                 None,
-            )),
+            ));
+        }
+        return match violations
+            .iter()
+            .find(|v| v.rule == must.rule && reason(v, &fixture).contains(&must.because))
+        {
+            Some(hit) => Ok(Outcome::FailedAsDeclared(hit.clone())),
+            None => {
+                let mut all = vec![Violation::new(
+                    Rule::Layout,
+                    format!(
+                        "declared to fail rule `{}` because \"{}\", but it failed otherwise:",
+                        must.rule, must.because
+                    ),
+                )];
+                all.extend(violations);
+                Err(fail(all, None))
+            }
         };
     }
-    let verified = checked.map_err(|violations| fail(violations, None))?;
-    compare(&fixture, suite, &verified, options.update).map_err(|(v, diff)| fail(v, diff))
+    golden::settle(&fixture, checked, schema, &options)
+        .map_err(|verdict| fail(verdict.violations, verdict.diff))
 }
 
 /// What a must-fail `because` is matched against: the violation's location
@@ -185,84 +196,4 @@ fn reason(violation: &Violation, fixture: &Fixture) -> String {
         ),
         None => violation.message.clone(),
     }
-}
-
-fn compare(
-    fixture: &Fixture,
-    suite: &Suite,
-    verified: &Verified,
-    policy: UpdatePolicy,
-) -> Result<Outcome, (Vec<Violation>, Option<String>)> {
-    let golden_name = fixture.display_golden();
-    let rerun = format!("UPDATE_GOLDENS=1 cargo test {}", fixture.id.test_name());
-    if fixture.golden.as_deref() == Some(verified.canonical.as_str()) {
-        return Ok(Outcome::Passed {
-            warnings: verified.warnings.clone(),
-        });
-    }
-    match policy {
-        UpdatePolicy::Write => {
-            write_atomic(&fixture.golden_path, verified.canonical.as_bytes()).map_err(|err| {
-                (
-                    vec![Violation::new(Rule::Golden, format!("cannot write: {err}"))
-                        .at(golden_name.clone())],
-                    None,
-                )
-            })?;
-            return Ok(Outcome::Updated {
-                golden: golden_name,
-            });
-        }
-        UpdatePolicy::RefusedInCi => {
-            return Err((
-                vec![Violation::new(
-                    Rule::Golden,
-                    "UPDATE_GOLDENS is set but this is CI: refusing to write the golden",
-                )
-                .at(golden_name)
-                .hint("update goldens locally and commit them, or set FIXTURE_KIT_FORCE_UPDATE=1")],
-                None,
-            ));
-        }
-        UpdatePolicy::Compare => {}
-    }
-    let Some(golden) = &fixture.golden else {
-        return Err((
-            vec![Violation::new(Rule::Golden, "missing golden")
-                .at(golden_name)
-                .hint(format!("run `{rerun}` to record it"))],
-            None,
-        ));
-    };
-    // Only the golden's content matters here: parse it, without running
-    // the rules (and reading repo/) a second time.
-    let same_content = contract::parse(fixture.id.agent, golden)
-        .is_ok_and(|golden| golden.output == verified.output);
-    if same_content {
-        let not_canonical = Violation::new(
-            Rule::Determinism,
-            "golden is not in canonical form (JSON: 2-space indentation, contract field \
-             order, trailing newline)",
-        )
-        .at(golden_name)
-        .hint(format!("run `{rerun}` to rewrite it canonically"));
-        // A legacy corpus verifies unchanged; the form is cleaned up later.
-        if suite.schema.for_fixture(fixture) == Schema::Legacy {
-            let mut warnings = verified.warnings.clone();
-            warnings.push(not_canonical);
-            return Ok(Outcome::Passed { warnings });
-        }
-        return Err((vec![not_canonical], None));
-    }
-    let diff =
-        similar_asserts::SimpleDiff::from_str(golden, &verified.canonical, "golden", "actual")
-            .to_string();
-    Err((
-        vec![
-            Violation::new(Rule::Golden, "actual output differs from the golden")
-                .at(golden_name)
-                .hint(format!("if the change is intended, run `{rerun}`")),
-        ],
-        Some(diff),
-    ))
 }

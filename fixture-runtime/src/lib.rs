@@ -17,6 +17,7 @@ pub mod fixture;
 pub mod golden;
 pub mod golden_path;
 pub mod manifest;
+pub mod messages;
 pub mod naming;
 pub mod repo;
 pub mod rule;

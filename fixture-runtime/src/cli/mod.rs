@@ -2,6 +2,7 @@
 //! the same engine as the generated tests.
 
 mod doctor;
+mod json_report;
 mod new;
 mod runbook;
 mod scenario;

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Failed, FormatSetting, Trial};
@@ -14,8 +14,12 @@ use crate::engine::{self, Options, Outcome};
 use crate::env::{flag, is_ci, FORCE_UPDATE};
 use crate::golden::UpdatePolicy;
 use crate::golden_path;
+use crate::messages::{Entry, Source};
+use crate::rule::Violation;
 use crate::runner::{Command, Replay};
 use crate::suite::Suite;
+
+use super::json_report;
 
 /// Flags of `fixture-kit verify`; libtest's own flags (`--list`, `--exact`,
 /// `--format`, `--skip`, `--test-threads`, a filter) are accepted as well,
@@ -82,13 +86,16 @@ pub fn harness(root: impl Into<PathBuf>, suite: Suite) -> ExitCode {
         patch_from_workdir: false,
         libtest: Arguments::from_args(),
     };
-    run_suite(args, suite)
+    run_suite(args, suite, Entry::CargoTest)
 }
 
 /// Runs `verify`.
 pub fn run(args: VerifyArgs) -> ExitCode {
+    let entry = Entry::Verify {
+        root: (args.root != Path::new("fixtures")).then(|| args.root.display().to_string()),
+    };
     match suite(&args) {
-        Ok(suite) => run_suite(args, suite),
+        Ok(suite) => run_suite(args, suite, entry),
         Err(message) => {
             eprintln!("{message}");
             ExitCode::from(2)
@@ -96,14 +103,20 @@ pub fn run(args: VerifyArgs) -> ExitCode {
     }
 }
 
-fn run_suite(mut args: VerifyArgs, suite: Suite) -> ExitCode {
+fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
+    let from_env = Options::from_env();
     let options = Options {
         update: if args.update {
             UpdatePolicy::decide(true, is_ci(), flag(FORCE_UPDATE))
         } else {
-            UpdatePolicy::from_env()
+            from_env.update
         },
-        strict_real_agents: args.strict_real_agents || Options::from_env().strict_real_agents,
+        strict_real_agents: if args.strict_real_agents {
+            Some(Source::Flag)
+        } else {
+            from_env.strict_real_agents
+        },
+        entry,
     };
     if let Some(n) = args.concurrency {
         args.libtest.test_threads = Some(n);
@@ -115,16 +128,19 @@ fn run_suite(mut args: VerifyArgs, suite: Suite) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let suite = Arc::new(suite);
-    let root = Arc::new(args.root.clone());
+    let verify = move |id: &FixtureId| engine::run(&suite, &args.root, id, None, options.clone());
+    if args.libtest.format == Some(FormatSetting::Json) && !args.libtest.list {
+        return json_report::run(&args.libtest, ids, &verify);
+    }
+    let verify = Arc::new(verify);
     let tally = Arc::new(Tally::default());
     let trials = ids
         .into_iter()
         .map(|id| {
-            let (suite, root, tally) = (suite.clone(), root.clone(), tally.clone());
+            let (verify, tally) = (verify.clone(), tally.clone());
             Trial::test(id.test_name(), move || {
-                let result = engine::run(&suite, &root, &id, None, options);
-                tally.count(&result);
+                let result = verify(&id);
+                tally.count(&id, &result);
                 match result {
                     Ok(Outcome::Updated { golden }) => {
                         println!("fixture-kit: {id}: wrote {golden}");
@@ -213,19 +229,25 @@ fn default_config(root: &Path) -> PathBuf {
         .join(golden_path::FILE)
 }
 
-/// Outcomes counted across trials for the closing summary.
+/// Outcomes counted across trials for the closing summary, and the
+/// warnings of passing fixtures, printed with it.
 #[derive(Default)]
 struct Tally {
     matched: AtomicUsize,
     failed_as_declared: AtomicUsize,
     updated: AtomicUsize,
     failed: AtomicUsize,
+    warnings: Mutex<Vec<(String, Violation)>>,
 }
 
 impl Tally {
-    fn count(&self, result: &Result<Outcome, engine::Failure>) {
+    fn count(&self, id: &FixtureId, result: &Result<Outcome, engine::Failure>) {
         let counter = match result {
-            Ok(Outcome::Passed { .. }) => &self.matched,
+            Ok(Outcome::Passed { warnings }) => {
+                let mut all = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+                all.extend(warnings.iter().map(|w| (id.test_name(), w.clone())));
+                &self.matched
+            }
             Ok(Outcome::FailedAsDeclared(_)) => &self.failed_as_declared,
             Ok(Outcome::Updated { .. }) => &self.updated,
             Err(_) => &self.failed,
@@ -234,6 +256,12 @@ impl Tally {
     }
 
     fn print(&self, seconds: f64) {
+        let mut warnings =
+            std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|e| e.into_inner()));
+        warnings.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, warning) in &warnings {
+            println!("warning: {name}: {warning}");
+        }
         let [matched, declared, updated, failed] = [
             &self.matched,
             &self.failed_as_declared,
@@ -243,9 +271,12 @@ impl Tally {
         .map(|n| n.load(Ordering::Relaxed));
         let total = matched + declared + updated + failed;
         let verdict = if failed == 0 { "OK" } else { "FAILED" };
+        let n = warnings.len();
+        let plural = if n == 1 { "" } else { "s" };
         println!(
             "fixture-kit verify: {verdict}: {total} fixtures in {seconds:.2}s: {matched} match \
-             their goldens, {declared} fail as declared, {updated} updated, {failed} failed"
+             their goldens, {declared} fail as declared, {updated} updated, {failed} failed; \
+             {n} warning{plural}"
         );
     }
 }

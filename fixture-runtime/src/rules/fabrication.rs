@@ -87,26 +87,32 @@ pub fn plan(plan: &PlannerOutput, repo: &Repo, new_files: &[String], file: &str)
 /// Each comment's `path` exists in `reviewed` (the repository as the
 /// reviewer sees it, with the task's patch applied where there is one) or
 /// in `repo` (a file the patch deletes), and its `line` lies within that
-/// file (the reviewed version where there is one).
-pub fn review(review: &ReviewerOutput, repo: &Repo, reviewed: &Repo, file: &str) -> Vec<Violation> {
+/// file (the reviewed version where there is one). `depends_on` names the
+/// coder golden `reviewed` comes from: a finding that turns on it says so.
+pub fn review(
+    review: &ReviewerOutput,
+    repo: &Repo,
+    reviewed: &Repo,
+    depends_on: Option<&str>,
+    file: &str,
+) -> Vec<Violation> {
     let mut violations = Vec::new();
     for (i, comment) in review.comments.iter().enumerate() {
         let Some(path) = &comment.path else { continue };
-        let entry = reviewed
-            .files
-            .get(path.as_str())
-            .or(repo.files.get(path.as_str()));
-        let Some(entry) = entry else {
-            violations.push(
-                Violation::new(
-                    Rule::NonFabrication,
-                    format!(
-                        "comment on `{path}`, which is neither in repo/ nor in the task's patch"
-                    ),
-                )
-                .at(format!("{file}: comments[{i}].path"))
-                .hint("comment on files the change touches or the repository has"),
-            );
+        let after = reviewed.files.get(path.as_str());
+        let Some(entry) = after.or(repo.files.get(path.as_str())) else {
+            let mut violation = Violation::new(
+                Rule::NonFabrication,
+                format!("comment on `{path}`, which is neither in repo/ nor in the task's patch"),
+            )
+            .at(format!("{file}: comments[{i}].path"))
+            .hint("comment on files the change touches or the repository has");
+            if let Some(golden) = depends_on {
+                violation
+                    .message
+                    .push_str(&format!(" (this depends on {golden})"));
+            }
+            violations.push(violation);
             continue;
         };
         let (Some(line), Some(text)) = (comment.line, entry) else {
@@ -114,13 +120,24 @@ pub fn review(review: &ReviewerOutput, repo: &Repo, reviewed: &Repo, file: &str)
         };
         let count = lines(text).len();
         if line.get() as usize > count {
-            violations.push(
-                Violation::new(
-                    Rule::NonFabrication,
-                    format!("comment on `{path}` line {line}, but the file has {count} lines"),
-                )
-                .at(format!("{file}: comments[{i}].line")),
-            );
+            let patched =
+                depends_on.filter(|_| after.is_some() && after != repo.files.get(path.as_str()));
+            let message = match patched {
+                Some(golden) => format!(
+                    "comment on `{path}` line {line}, but the file has {count} lines once \
+                     {golden} applies"
+                ),
+                None => format!("comment on `{path}` line {line}, but the file has {count} lines"),
+            };
+            let mut violation = Violation::new(Rule::NonFabrication, message)
+                .at(format!("{file}: comments[{i}].line"));
+            if patched.is_some() {
+                violation = violation.hint(
+                    "the line is counted in the file as the coder's patch leaves it: fix the \
+                     comment, or the coder golden if it changed",
+                );
+            }
+            violations.push(violation);
         }
     }
     violations
@@ -216,7 +233,7 @@ mod tests {
         // The patch created src/new.ts and deleted src/lib/b.ts.
         let reviewed =
             Repo::from_files([("src/a.ts", "one\ntwo\nthree\n"), ("src/new.ts", "1\n2\n")]);
-        let all: Vec<_> = review(&r, &repo(), &reviewed, "e")
+        let all: Vec<_> = review(&r, &repo(), &reviewed, None, "e")
             .iter()
             .map(ToString::to_string)
             .collect();
@@ -224,5 +241,44 @@ mod tests {
         assert!(all[0]
             .contains("comments[1].line: comment on `src/a.ts` line 4, but the file has 3 lines"));
         assert!(all[1].contains("comments[2].path"));
+    }
+
+    #[test]
+    fn a_finding_that_turns_on_the_coder_golden_names_it() {
+        let comment = |path: &str, line: u32| Comment {
+            message: "m".into(),
+            blocking: true,
+            path: Some(path.into()),
+            line: NonZeroU32::new(line),
+        };
+        let r = ReviewerOutput {
+            decision: Decision::Revise,
+            comments: vec![
+                comment("src/new.ts", 3),
+                comment("src/a.ts", 4),
+                comment("ghost.ts", 1),
+            ],
+        };
+        let reviewed =
+            Repo::from_files([("src/a.ts", "one\ntwo\nthree\n"), ("src/new.ts", "1\n2\n")]);
+        let golden = Some("the coder golden `t/x/coder/expected.patch`");
+        let all: Vec<_> = review(&r, &repo(), &reviewed, golden, "e")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(all.len(), 3, "{all:?}");
+        assert!(
+            all[0].contains(
+                "comment on `src/new.ts` line 3, but the file has 2 lines once the coder \
+                 golden `t/x/coder/expected.patch` applies"
+            ),
+            "{all:?}"
+        );
+        // src/a.ts is the same before and after the patch: no dependency.
+        assert!(!all[1].contains("coder golden"), "{all:?}");
+        assert!(
+            all[2].contains("(this depends on the coder golden"),
+            "{all:?}"
+        );
     }
 }

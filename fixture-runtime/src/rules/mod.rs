@@ -27,9 +27,18 @@ pub struct Context<'a> {
     pub constraints: &'a Constraints,
     /// The fixture's `repo/`, if it has one.
     pub repo: Option<&'a Repo>,
-    /// For a reviewer: the task's coder patch (`../coder/expected.patch`),
-    /// when there is one and it parses.
-    pub task_patch: Option<&'a patch::Patch>,
+    /// For a reviewer: the task's coder golden (`../coder/expected.patch`),
+    /// when there is one.
+    pub task_patch: Option<&'a TaskPatch>,
+}
+
+/// A reviewer task's coder golden, which a reviewer's comments may depend on.
+#[derive(Debug, Clone)]
+pub struct TaskPatch {
+    /// The golden's path, as shown in messages.
+    pub golden: String,
+    /// Its patch, when it parses.
+    pub patch: Option<patch::Patch>,
 }
 
 /// Runs every rule that applies to `output`.
@@ -83,12 +92,8 @@ fn planner(plan: &PlannerOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> Vec
             .filter(|(_, t)| !t.file.trim().is_empty())
             .filter_map(|(i, t)| path(&t.file, format!("{}: tasks[{i}].file", ctx.golden))),
     );
-    match ctx.repo {
-        Some(repo) => violations.extend(fabrication::plan(plan, repo, &c.new_files, ctx.golden)),
-        None if !plan.tasks.is_empty() => {
-            violations.extend(undeclared_no_repo(ctx, "the planned files"));
-        }
-        None => {}
+    if let Some(repo) = ctx.repo {
+        violations.extend(fabrication::plan(plan, repo, &c.new_files, ctx.golden));
     }
     violations.extend(task_graph::check(plan, &c.task_graph, ctx.golden));
     violations.extend(scope::plan(plan, c.scope, ctx.golden));
@@ -99,10 +104,19 @@ fn planner(plan: &PlannerOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> Vec
 const NO_REPO_HINT: &str = "add the source the agents see as repo/ (task or agent level), or \
                             declare `\"no_repo\": \"<why>\"` in fixture.json";
 
-/// Without `repo/`, non-fabrication cannot run: that must be declared
-/// (`no_repo`), never silently skipped.
-fn undeclared_no_repo(ctx: &Context<'_>, what: &str) -> Option<Violation> {
-    ctx.constraints.no_repo.is_none().then(|| {
+/// For a planner or a reviewer: without `repo/`, non-fabrication cannot
+/// run, and that must be declared (`no_repo`), never silently skipped. One
+/// finding per fixture, which the caller reports as an error (or, for a
+/// legacy corpus, as a warning).
+pub fn missing_repo(output: &AgentOutput, ctx: &Context<'_>) -> Option<Violation> {
+    let what = match output {
+        AgentOutput::Planner(plan) if !plan.tasks.is_empty() => "the planned files",
+        AgentOutput::Reviewer(review) if review.comments.iter().any(|c| c.path.is_some()) => {
+            "the commented paths"
+        }
+        _ => return None,
+    };
+    (ctx.repo.is_none() && ctx.constraints.no_repo.is_none()).then(|| {
         Violation::new(
             Rule::NonFabrication,
             format!("no repo/: {what} cannot be checked against the source, and nothing says why"),
@@ -170,22 +184,41 @@ fn reviewer_rules(
             }),
     );
     if let Some(repo) = ctx.repo {
-        let reviewed = match ctx.task_patch {
-            Some(task_patch) => apply::apply(task_patch, repo, "").unwrap_or_else(|_| {
-                let mut view = repo.clone();
-                for fp in &task_patch.files {
-                    if let (Some(new), None) = (fp.new_path(), fp.old_path()) {
-                        let text = fp.hunks.iter().flat_map(|h| h.after()).collect();
-                        view.files.insert(new.to_owned(), Some(text));
+        let (reviewed, depends_on) = match ctx.task_patch {
+            Some(TaskPatch {
+                golden,
+                patch: Some(task_patch),
+            }) => (
+                apply::apply(task_patch, repo, "").unwrap_or_else(|_| {
+                    let mut view = repo.clone();
+                    for fp in &task_patch.files {
+                        if let (Some(new), None) = (fp.new_path(), fp.old_path()) {
+                            let text = fp.hunks.iter().flat_map(|h| h.after()).collect();
+                            view.files.insert(new.to_owned(), Some(text));
+                        }
                     }
-                }
-                view
-            }),
-            None => repo.clone(),
+                    view
+                }),
+                Some(format!("the coder golden `{golden}`")),
+            ),
+            Some(TaskPatch {
+                golden,
+                patch: None,
+            }) => (
+                repo.clone(),
+                Some(format!(
+                    "the coder golden `{golden}` (which does not parse, so repo/ is reviewed as it is)"
+                )),
+            ),
+            None => (repo.clone(), None),
         };
-        violations.extend(fabrication::review(review, repo, &reviewed, ctx.golden));
-    } else if review.comments.iter().any(|c| c.path.is_some()) {
-        violations.extend(undeclared_no_repo(ctx, "the commented paths"));
+        violations.extend(fabrication::review(
+            review,
+            repo,
+            &reviewed,
+            depends_on.as_deref(),
+            ctx.golden,
+        ));
     }
     violations.extend(json_determinism(review, ctx));
     violations

@@ -1,0 +1,107 @@
+//! Hints that fit where the user is: the command they ran decides which
+//! command a hint names, and a hint never points at a file that exists only
+//! in fixture-kit's own repository.
+
+use crate::agent::Agent;
+
+/// How the run was started, so a hint names a command the user can type.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Entry {
+    /// `cargo test`: the generated tests or a run-time harness target.
+    #[default]
+    CargoTest,
+    /// The `fixture-kit verify` command.
+    Verify {
+        /// Its `--root`, when not the default `fixtures`.
+        root: Option<String>,
+    },
+}
+
+/// Where a switch was turned on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// An environment variable.
+    Env,
+    /// A command-line flag.
+    Flag,
+}
+
+/// The documentation page `page` (e.g. `RULES.md`), as a URL from the
+/// package's repository metadata.
+pub fn docs_url(page: &str) -> String {
+    format!("{}/blob/main/docs/{page}", env!("CARGO_PKG_REPOSITORY"))
+}
+
+impl Entry {
+    /// The command that rewrites the golden of the fixture named `test`.
+    pub fn update_command(&self, test: &str) -> String {
+        match self {
+            Entry::CargoTest => format!("UPDATE_GOLDENS=1 cargo test {test}"),
+            Entry::Verify { root: None } => format!("fixture-kit verify --update {test}"),
+            Entry::Verify { root: Some(root) } => {
+                let root = shlex::try_quote(root).map_or_else(|_| root.into(), |q| q.into_owned());
+                format!("fixture-kit verify --root {root} --update {test}")
+            }
+        }
+    }
+}
+
+/// What to do when strict real-agent mode, turned on from `source`, meets
+/// a runner that runs no agent.
+pub fn strict_real_agents_hint(source: Source) -> &'static str {
+    match source {
+        Source::Env => {
+            "give the suite a command or replay runner, or unset FIXTURE_STRICT_REAL_AGENTS"
+        }
+        Source::Flag => {
+            "run a real agent (`--agent-cmd \"<command>\"` or `--replay`), or leave out \
+             `--strict-real-agents`"
+        }
+    }
+}
+
+/// Where `agent`'s contract is described, for a hint under a contract error.
+pub fn contract_hint(agent: Agent) -> String {
+    format!(
+        "`fixture-kit schema {agent}` prints the {agent} contract as JSON Schema (fields are \
+         described in {})",
+        docs_url("RULES.md")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_update_command_follows_the_entry() {
+        assert_eq!(
+            Entry::CargoTest.update_command("a::b::planner"),
+            "UPDATE_GOLDENS=1 cargo test a::b::planner"
+        );
+        assert_eq!(
+            Entry::Verify { root: None }.update_command("a::b::planner"),
+            "fixture-kit verify --update a::b::planner"
+        );
+        assert_eq!(
+            Entry::Verify {
+                root: Some("my fixtures".into())
+            }
+            .update_command("a::b::planner"),
+            "fixture-kit verify --root 'my fixtures' --update a::b::planner"
+        );
+    }
+
+    #[test]
+    fn hints_name_no_repository_path() {
+        for hint in [
+            contract_hint(Agent::Planner),
+            strict_real_agents_hint(Source::Flag).to_owned(),
+        ] {
+            assert!(!hint.contains(" schemas/"), "{hint}");
+            assert!(!hint.contains(" docs/"), "{hint}");
+        }
+        assert!(!strict_real_agents_hint(Source::Flag).contains("FIXTURE_STRICT_REAL_AGENTS"));
+        assert!(contract_hint(Agent::Planner).contains("`fixture-kit schema planner`"));
+    }
+}
