@@ -170,6 +170,7 @@ pub fn settle(
         Some(Ok(_)) => {}
     }
     if violations.is_empty() {
+        warnings.sort_by_key(|v| v.rule);
         Ok(Outcome::Passed { warnings })
     } else {
         Err(unsettled(violations, diffs))
