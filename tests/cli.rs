@@ -244,6 +244,28 @@ fn hints_from_verify_name_verify() {
     let text = both(&strict);
     assert!(text.contains("leave out `--strict-real-agents`"), "{text}");
     assert!(!text.contains("FIXTURE_STRICT_REAL_AGENTS"), "{text}");
+
+    write(
+        dir.path(),
+        "fixtures/design/task-2/architect/prompt.md",
+        "Design it.\n",
+    );
+    let missing = fixture_kit(dir.path(), &["verify", "task_2"]);
+    let text = both(&missing);
+    assert!(
+        text.contains(
+            "record it from a real agent with `fixture-kit verify --agent-cmd \"<command>\" \
+             --update design::task_2::architect`"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("UPDATE_GOLDENS"), "{text}");
+    let doctor = both(&fixture_kit(dir.path(), &["doctor"]));
+    assert!(
+        doctor.contains("fixture-kit verify --agent-cmd"),
+        "{doctor}"
+    );
+    assert!(!doctor.contains("UPDATE_GOLDENS"), "{doctor}");
 }
 
 #[test]

@@ -37,11 +37,45 @@ impl Entry {
     pub fn update_command(&self, test: &str) -> String {
         match self {
             Entry::CargoTest => format!("UPDATE_GOLDENS=1 cargo test {test}"),
-            Entry::Verify { root: None } => format!("fixture-kit verify --update {test}"),
-            Entry::Verify { root: Some(root) } => {
-                let root = shlex::try_quote(root).map_or_else(|_| root.into(), |q| q.into_owned());
-                format!("fixture-kit verify --root {root} --update {test}")
+            Entry::Verify { root } => {
+                format!("fixture-kit verify{} --update {test}", root_flag(root))
             }
+        }
+    }
+
+    /// The command that records the goldens of the fixtures matching
+    /// `test` from a real agent.
+    pub fn record_command(&self, test: &str) -> String {
+        match self {
+            Entry::CargoTest => format!("UPDATE_GOLDENS=1 cargo test {test}"),
+            Entry::Verify { root } => format!(
+                "fixture-kit verify{} --agent-cmd \"<command>\" --update {test}",
+                root_flag(root)
+            ),
+        }
+    }
+
+    /// What to do about a golden that is missing while no agent runs: write
+    /// it, or record it from a real agent.
+    pub fn record_hint(&self, test: &str) -> String {
+        let wire = match self {
+            Entry::CargoTest => "wire a real agent runner into the suite and record it",
+            Entry::Verify { .. } => "record it from a real agent",
+        };
+        format!(
+            "write the golden by hand, or {wire} with `{}`",
+            self.record_command(test)
+        )
+    }
+}
+
+/// ` --root <root>`, quoted for a shell, when the root is not the default.
+fn root_flag(root: &Option<String>) -> String {
+    match root {
+        None => String::new(),
+        Some(root) => {
+            let quoted = shlex::try_quote(root).map_or_else(|_| root.into(), |q| q.into_owned());
+            format!(" --root {quoted}")
         }
     }
 }
@@ -90,6 +124,12 @@ mod tests {
             .update_command("a::b::planner"),
             "fixture-kit verify --root 'my fixtures' --update a::b::planner"
         );
+        assert!(Entry::Verify { root: None }
+            .record_hint("a::b::planner")
+            .contains("`fixture-kit verify --agent-cmd \"<command>\" --update a::b::planner`"));
+        assert!(Entry::CargoTest
+            .record_hint("a::b::planner")
+            .contains("`UPDATE_GOLDENS=1 cargo test a::b::planner`"));
     }
 
     #[test]

@@ -172,9 +172,9 @@ fn goldens(root: &Path, tree: &FixtureTree) -> Vec<Check> {
                 "golden",
                 Status::Fail,
                 format!(
-                    "{}: missing golden: write it, or record it with `{}`",
+                    "{}: missing golden: {}",
                     fixture.display_golden(),
-                    entry.update_command(&found.id.test_name())
+                    entry.record_hint(&found.id.test_name())
                 ),
             ));
             continue;

@@ -1,11 +1,13 @@
 //! `fixture-kit new <topic>/<task>`: scaffolds agent fixture folders.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::agent::Agent;
 use crate::discover::PROMPT;
+use crate::messages::Entry;
+use crate::naming::sanitize;
 
 /// Flags of `fixture-kit new`.
 #[derive(clap::Args)]
@@ -33,9 +35,13 @@ pub fn run(args: &NewArgs) -> ExitCode {
             for path in &created {
                 println!("created {}", path.display());
             }
+            let root =
+                (args.root != Path::new("fixtures")).then(|| args.root.display().to_string());
+            let filter: Vec<String> = args.task.split('/').map(sanitize).collect();
             println!(
                 "next: write each prompt.md, then the goldens (expected.json; expected.patch for \
-                 the coder), or record them with a real runner: UPDATE_GOLDENS=1 cargo test"
+                 the coder) by hand, or record them from a real agent with `{}`",
+                Entry::Verify { root }.record_command(&filter.join("::"))
             );
             ExitCode::SUCCESS
         }
