@@ -387,6 +387,30 @@ fn doctor_catches_each_problem_it_claims_to() {
             .to_string()
             .replace("src/parity.ts", "dist/parity.js"),
     );
+    // Canonical as written: an explicit null, a field with a default left
+    // out (architect optional fields have none, so a null and an absent one).
+    architect(dir.path(), "design/task-6");
+    write(
+        dir.path(),
+        "fixtures/design/task-6/architect/expected.json",
+        &SPEC.replace(
+            "\"apis\": [],",
+            "\"apis\": [\n    {\n      \"name\": \"a\",\n      \"description\": \"d\",\n      \
+             \"method\": null\n    }\n  ],",
+        ),
+    );
+    // Not canonical in a fixture that declares itself legacy: a warning.
+    architect(dir.path(), "design/task-7");
+    write(
+        dir.path(),
+        "fixtures/design/task-7/architect/expected.json",
+        &compact.to_string(),
+    );
+    write(
+        dir.path(),
+        "fixtures/design/task-7/architect/fixture.json",
+        r#"{"legacy": true}"#,
+    );
     write(dir.path(), "fixtures/design/task-4/planer/prompt.md", "p");
     write(dir.path(), "fixtures/design/expected.json", "{}");
     write(
@@ -425,6 +449,18 @@ fn doctor_catches_each_problem_it_claims_to() {
             "golden",
             "fail",
             "task-5/architect/expected.json: not in canonical form"
+        ),
+        "{report:#}"
+    );
+    assert!(
+        !find("golden", "fail", "task-6/architect/expected.json"),
+        "{report:#}"
+    );
+    assert!(
+        find(
+            "golden",
+            "warn",
+            "task-7/architect/expected.json: not in canonical form"
         ),
         "{report:#}"
     );

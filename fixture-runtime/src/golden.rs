@@ -30,6 +30,15 @@ pub struct NotCanonical {
 pub fn form(fixture: &Fixture, entry: &Entry) -> Option<NotCanonical> {
     let golden = fixture.golden.as_deref()?;
     let canonical = contract::canonical_form(fixture.id.agent, golden)?;
+    not_canonical(fixture, golden, canonical, entry)
+}
+
+fn not_canonical(
+    fixture: &Fixture,
+    golden: &str,
+    canonical: String,
+    entry: &Entry,
+) -> Option<NotCanonical> {
     if canonical == golden {
         return None;
     }
@@ -67,15 +76,28 @@ pub struct Unsettled {
 /// compared by typed value (a default left out equals the default written
 /// out), and an update run writes the golden in canonical form, never from
 /// an output that failed.
+///
+/// `actual` is the output's text: when it is the golden's (a bootstrap
+/// run), the golden is not parsed a second time.
 pub fn settle(
     fixture: &Fixture,
+    actual: &str,
     checked: Result<Verified, Vec<Violation>>,
     schema: Schema,
     options: &Options,
 ) -> Result<Outcome, Unsettled> {
     let name = fixture.display_golden();
     let rerun = options.entry.update_command(&fixture.id.test_name());
-    let form = form(fixture, &options.entry);
+    let is_golden = fixture.golden.as_deref() == Some(actual);
+    let form = match (&checked, is_golden) {
+        (Ok(verified), true) => not_canonical(
+            fixture,
+            actual,
+            verified.parsed.canonical.clone(),
+            &options.entry,
+        ),
+        _ => form(fixture, &options.entry),
+    };
     let mut diffs = Vec::new();
     let mut warnings = Vec::new();
     let mut violations = Vec::new();
@@ -98,17 +120,20 @@ pub fn settle(
     };
     warnings.extend(verified.warnings);
     let actual = &verified.parsed;
-    let golden = fixture
-        .golden
-        .as_deref()
-        .map(|text| contract::parse(fixture.id.agent, text));
-    let same = matches!(&golden, Some(Ok(golden)) if golden.same_content(actual));
+    let golden = match fixture.golden.as_deref() {
+        None => Golden::Missing,
+        Some(_) if is_golden => Golden::Same,
+        Some(text) => match contract::parse(fixture.id.agent, text) {
+            Ok(golden) if golden.same_content(actual) => Golden::Same,
+            Ok(_) => Golden::Differs(text),
+            Err(err) => Golden::Unfit(err),
+        },
+    };
     // What an update writes: the golden's own canonical form when only its
     // form is off (nothing the author wrote is lost), else the actual output.
-    let wanted = if same {
-        form.map(|form| form.canonical)
-    } else {
-        Some(actual.canonical.clone())
+    let wanted = match golden {
+        Golden::Same => form.map(|form| form.canonical),
+        _ => Some(actual.canonical.clone()),
     };
     match (options.update, &wanted) {
         (UpdatePolicy::Write, Some(text)) => {
@@ -135,12 +160,12 @@ pub fn settle(
         _ => {}
     }
     match golden {
-        None => violations.push(
+        Golden::Missing => violations.push(
             Violation::new(Rule::Golden, "missing golden")
                 .at(name)
                 .hint(format!("run `{rerun}` to record it")),
         ),
-        Some(Err(err)) => violations.push(
+        Golden::Unfit(err) => violations.push(
             Violation::new(
                 Rule::Golden,
                 format!("the golden does not fit the contract: {}", err.message),
@@ -150,24 +175,18 @@ pub fn settle(
                 "fix it by hand, or run `{rerun}` to record it again"
             )),
         ),
-        Some(Ok(_)) if !same => {
+        Golden::Differs(text) => {
             violations.push(
                 Violation::new(Rule::Golden, "actual output differs from the golden")
                     .at(name)
                     .hint(format!("if the change is intended, run `{rerun}`")),
             );
-            let golden = fixture.golden.as_deref().unwrap_or_default();
             diffs.push(
-                similar_asserts::SimpleDiff::from_str(
-                    golden,
-                    &actual.canonical,
-                    "golden",
-                    "actual",
-                )
-                .to_string(),
+                similar_asserts::SimpleDiff::from_str(text, &actual.canonical, "golden", "actual")
+                    .to_string(),
             );
         }
-        Some(Ok(_)) => {}
+        Golden::Same => {}
     }
     if violations.is_empty() {
         warnings.sort_by_key(|v| v.rule);
@@ -175,6 +194,17 @@ pub fn settle(
     } else {
         Err(unsettled(violations, diffs))
     }
+}
+
+/// How a golden stands to the output it is compared with.
+enum Golden<'a> {
+    Missing,
+    /// It does not parse as its contract.
+    Unfit(contract::JsonError),
+    /// The same typed content.
+    Same,
+    /// Other content; the golden's text.
+    Differs(&'a str),
 }
 
 fn unsettled(mut violations: Vec<Violation>, diffs: Vec<String>) -> Unsettled {
