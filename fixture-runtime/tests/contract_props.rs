@@ -6,10 +6,16 @@
 //!   random edits (unknown keys, dropped keys, values of the wrong kind or
 //!   out of range, objects written as arrays of their values);
 //! - the canonical form is stable and changes nothing but the form;
-//! - no input, however malformed or deep, panics or overflows the stack.
+//! - no input, however malformed or deep, panics or overflows the stack, in
+//!   the parsers or (for generated documents) in the rules after them.
 
+use std::path::PathBuf;
+
+use fixture_runtime::constraints::Constraints;
 use fixture_runtime::contract::{canonical_form, parse, schema_json};
-use fixture_runtime::Agent;
+use fixture_runtime::discover::FixtureId;
+use fixture_runtime::verify::{verify, Schema};
+use fixture_runtime::{Agent, Fixture};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -255,6 +261,20 @@ proptest! {
     }
 
     #[test]
+    fn no_generated_document_panics_a_rule(value in document(Agent::Planner)) {
+        rules_finish(Agent::Planner, &value);
+    }
+
+    #[test]
+    fn no_generated_review_or_spec_panics_a_rule(
+        review in document(Agent::Reviewer),
+        spec in document(Agent::Architect),
+    ) {
+        rules_finish(Agent::Reviewer, &review);
+        rules_finish(Agent::Architect, &spec);
+    }
+
+    #[test]
     fn no_text_panics_a_contract_parser(text in any::<String>()) {
         for agent in Agent::ALL {
             let _ = parse(agent, &text);
@@ -270,6 +290,26 @@ proptest! {
             let _ = parse(agent, &text);
             let _ = canonical_form(agent, &text);
         }
+    }
+}
+
+/// Runs the contract and every rule of `agent` on `value`, as a fixture
+/// without `repo/` and with one; they must return, whatever they find.
+fn rules_finish(agent: Agent, value: &Value) {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::write(repo.path().join("a.ts"), "export const a = 1;\n").unwrap();
+    let text = serde_json::to_string_pretty(value).unwrap();
+    for repo in [None, Some(repo.path().to_path_buf())] {
+        let fixture = Fixture {
+            id: FixtureId::parse(&format!("t/x/{agent}")).unwrap(),
+            dir: PathBuf::from("t/x").join(agent.as_str()),
+            prompt: String::new(),
+            golden_path: PathBuf::from("t/x/expected.json"),
+            golden: None,
+            repo,
+            constraints: Constraints::default(),
+        };
+        let _ = verify(&fixture, &text, Schema::Strict);
     }
 }
 
