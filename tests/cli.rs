@@ -150,8 +150,8 @@ fn legacy_verify_lists_each_unknown_key_and_passes() {
     // The unknown keys stand between known ones: the form is off too.
     assert!(text.contains("golden is not in canonical form"), "{text}");
     assert!(
-        text.contains("fixture-kit verify --update design::task_1::architect"),
-        "{text}"
+        text.contains("fixture-kit verify --legacy --update design::task_1::architect"),
+        "the hint repeats --legacy, without which an update would not write: {text}"
     );
     assert!(text.contains("2 match their goldens"), "{text}");
     assert!(text.contains("; 3 warnings"), "{text}");

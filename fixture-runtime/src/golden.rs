@@ -45,7 +45,7 @@ fn not_canonical(
     let violation = Violation::new(
         Rule::Determinism,
         "golden is not in canonical form (JSON: 2-space indentation, contract field order, \
-         trailing newline); the diff shows its canonical form",
+         trailing newline)",
     )
     .at(fixture.display_golden())
     .hint(format!(

@@ -2,6 +2,8 @@
 //! command a hint names, and a hint never points at a file that exists only
 //! in fixture-kit's own repository.
 
+use std::path::Path;
+
 use crate::agent::Agent;
 
 /// How the run was started, so a hint names a command the user can type.
@@ -12,8 +14,9 @@ pub enum Entry {
     CargoTest,
     /// The `fixture-kit verify` command.
     Verify {
-        /// Its `--root`, when not the default `fixtures`.
-        root: Option<String>,
+        /// The flags of the run that decide what runs and how (`--root`,
+        /// `--legacy`, the runner's), word by word, to repeat in a command.
+        flags: Vec<String>,
     },
 }
 
@@ -33,12 +36,23 @@ pub fn docs_url(page: &str) -> String {
 }
 
 impl Entry {
+    /// `fixture-kit verify` with `--root root`, when not the default
+    /// `fixtures`, and no other flag.
+    pub fn verify_root(root: &Path) -> Entry {
+        let flags = if root == Path::new("fixtures") {
+            Vec::new()
+        } else {
+            vec!["--root".into(), root.display().to_string()]
+        };
+        Entry::Verify { flags }
+    }
+
     /// The command that rewrites the golden of the fixture named `test`.
     pub fn update_command(&self, test: &str) -> String {
         match self {
             Entry::CargoTest => format!("UPDATE_GOLDENS=1 cargo test {test}"),
-            Entry::Verify { root } => {
-                format!("fixture-kit verify{} --update {test}", root_flag(root))
+            Entry::Verify { flags } => {
+                format!("fixture-kit verify{} --update {test}", words(flags))
             }
         }
     }
@@ -48,9 +62,9 @@ impl Entry {
     pub fn record_command(&self, test: &str) -> String {
         match self {
             Entry::CargoTest => format!("UPDATE_GOLDENS=1 cargo test {test}"),
-            Entry::Verify { root } => format!(
+            Entry::Verify { flags } => format!(
                 "fixture-kit verify{} --agent-cmd \"<command>\" --update {test}",
-                root_flag(root)
+                words(flags)
             ),
         }
     }
@@ -69,15 +83,15 @@ impl Entry {
     }
 }
 
-/// ` --root <root>`, quoted for a shell, when the root is not the default.
-fn root_flag(root: &Option<String>) -> String {
-    match root {
-        None => String::new(),
-        Some(root) => {
-            let quoted = shlex::try_quote(root).map_or_else(|_| root.into(), |q| q.into_owned());
-            format!(" --root {quoted}")
-        }
-    }
+/// `flags` as shell words, each after a space.
+fn words(flags: &[String]) -> String {
+    flags
+        .iter()
+        .map(|flag| {
+            let quoted = shlex::try_quote(flag).map_or_else(|_| flag.into(), |q| q.into_owned());
+            format!(" {quoted}")
+        })
+        .collect()
 }
 
 /// What to do when strict real-agent mode, turned on from `source`, meets
@@ -114,17 +128,21 @@ mod tests {
             "UPDATE_GOLDENS=1 cargo test a::b::planner"
         );
         assert_eq!(
-            Entry::Verify { root: None }.update_command("a::b::planner"),
+            Entry::verify_root(Path::new("fixtures")).update_command("a::b::planner"),
             "fixture-kit verify --update a::b::planner"
         );
         assert_eq!(
-            Entry::Verify {
-                root: Some("my fixtures".into())
-            }
-            .update_command("a::b::planner"),
+            Entry::verify_root(Path::new("my fixtures")).update_command("a::b::planner"),
             "fixture-kit verify --root 'my fixtures' --update a::b::planner"
         );
-        assert!(Entry::Verify { root: None }
+        let agent = Entry::Verify {
+            flags: vec!["--legacy".into(), "--agent-cmd".into(), "claude -p".into()],
+        };
+        assert_eq!(
+            agent.update_command("a::b::planner"),
+            "fixture-kit verify --legacy --agent-cmd 'claude -p' --update a::b::planner"
+        );
+        assert!(Entry::verify_root(Path::new("fixtures"))
             .record_hint("a::b::planner")
             .contains("`fixture-kit verify --agent-cmd \"<command>\" --update a::b::planner`"));
         assert!(Entry::CargoTest

@@ -225,7 +225,7 @@ fn strict_real_agents_fails_the_bootstrap_runner() {
     assert!(text.contains("unset FIXTURE_STRICT_REAL_AGENTS"), "{text}");
     let flag = Options {
         strict_real_agents: Some(Source::Flag),
-        entry: Entry::Verify { root: None },
+        entry: Entry::Verify { flags: vec![] },
         ..Options::default()
     };
     let text = run(&Suite::new(), &tree.root, &tree.id, None, flag)

@@ -155,9 +155,7 @@ fn layout(tree: &FixtureTree) -> Vec<Check> {
 }
 
 fn goldens(root: &Path, tree: &FixtureTree) -> Vec<Check> {
-    let entry = Entry::Verify {
-        root: (root != Path::new("fixtures")).then(|| root.display().to_string()),
-    };
+    let entry = Entry::verify_root(root);
     let mut checks = Vec::new();
     for found in &tree.fixtures {
         let fixture = match Fixture::load(root, &found.id) {

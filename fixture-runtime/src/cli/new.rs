@@ -1,7 +1,7 @@
 //! `fixture-kit new <topic>/<task>`: scaffolds agent fixture folders.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::agent::Agent;
@@ -35,13 +35,11 @@ pub fn run(args: &NewArgs) -> ExitCode {
             for path in &created {
                 println!("created {}", path.display());
             }
-            let root =
-                (args.root != Path::new("fixtures")).then(|| args.root.display().to_string());
             let filter: Vec<String> = args.task.split('/').map(sanitize).collect();
             println!(
                 "next: write each prompt.md, then the goldens (expected.json; expected.patch for \
                  the coder) by hand, or record them from a real agent with `{}`",
-                Entry::Verify { root }.record_command(&filter.join("::"))
+                Entry::verify_root(&args.root).record_command(&filter.join("::"))
             );
             ExitCode::SUCCESS
         }

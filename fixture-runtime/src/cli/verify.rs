@@ -61,11 +61,14 @@ pub struct VerifyArgs {
     #[arg(long)]
     patch_from_workdir: bool,
     /// Seconds before the agent CLI is killed.
-    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_AGENT_TIMEOUT)]
     agent_timeout: u64,
     #[command(flatten)]
     libtest: Arguments,
 }
+
+/// `--agent-timeout` unless given.
+const DEFAULT_AGENT_TIMEOUT: u64 = 600;
 
 /// The `main` of a `harness = false` test target that verifies `root`
 /// through `suite` with run-time discovery (no build script, no rebuild
@@ -82,7 +85,7 @@ pub fn harness(root: impl Into<PathBuf>, suite: Suite) -> ExitCode {
         legacy: false,
         agent_cmd: None,
         replay: false,
-        agent_timeout: 600,
+        agent_timeout: DEFAULT_AGENT_TIMEOUT,
         patch_from_workdir: false,
         libtest: Arguments::from_args(),
     };
@@ -92,7 +95,7 @@ pub fn harness(root: impl Into<PathBuf>, suite: Suite) -> ExitCode {
 /// Runs `verify`.
 pub fn run(args: VerifyArgs) -> ExitCode {
     let entry = Entry::Verify {
-        root: (args.root != Path::new("fixtures")).then(|| args.root.display().to_string()),
+        flags: repeated_flags(&args),
     };
     match suite(&args) {
         Ok(suite) => run_suite(args, suite, entry),
@@ -163,6 +166,33 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
         tally.print(started.elapsed().as_secs_f64());
     }
     conclusion.exit_code()
+}
+
+/// The flags a command in a hint must repeat to verify the same way: the
+/// root, the schema mode and the runner.
+fn repeated_flags(args: &VerifyArgs) -> Vec<String> {
+    let mut flags = match Entry::verify_root(&args.root) {
+        Entry::Verify { flags } => flags,
+        Entry::CargoTest => Vec::new(),
+    };
+    let switches = [
+        (args.legacy, "--legacy"),
+        (args.replay, "--replay"),
+        (args.patch_from_workdir, "--patch-from-workdir"),
+    ];
+    flags.extend(
+        switches
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, flag)| flag.to_string()),
+    );
+    if let Some(command) = &args.agent_cmd {
+        flags.extend(["--agent-cmd".to_owned(), command.clone()]);
+    }
+    if args.agent_timeout != DEFAULT_AGENT_TIMEOUT {
+        flags.extend(["--agent-timeout".to_owned(), args.agent_timeout.to_string()]);
+    }
+    flags
 }
 
 /// The suite the flags describe: bootstrap, command or replay.
