@@ -382,6 +382,29 @@ mod tests {
     }
 
     #[test]
+    fn an_integer_beyond_64_bits_is_named_on_any_line() {
+        let text = "{\n  \"decision\": \"approve\",\n  \"comments\": [{\"message\": \"m\", \
+                    \"blocking\": true,\n    \"line\": 99999999999999999999999}]\n}";
+        let err = parse::<ReviewerOutput>(text).unwrap_err();
+        assert_eq!(err.path, "comments[0].line");
+        assert_eq!(
+            err.message,
+            "integer `99999999999999999999999` is out of range: expected a whole number from 1 \
+             to 4294967295"
+        );
+        assert_eq!(err.line, 4);
+        // A real float keeps serde's words.
+        let float = text.replace("99999999999999999999999", "2.5e3");
+        let err = parse::<ReviewerOutput>(&float).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("invalid type: floating point `2500.0`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
     fn nearest_needs_a_close_name() {
         assert_eq!(
             nearest("dependency", &["dependsOn", "id"]),
