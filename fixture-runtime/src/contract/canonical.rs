@@ -9,36 +9,37 @@ use serde_json::{Map, Value};
 use super::json::resolve;
 
 /// `value` in canonical form for the contract whose JSON Schema is `schema`.
-pub fn form(value: &Value, schema: &Value) -> String {
+pub fn form(value: Value, schema: &Value) -> String {
     let ordered = order(value, schema, schema);
     let text = serde_json::to_string_pretty(&ordered).expect("a JSON value serializes");
     format!("{text}\n")
 }
 
-fn order(value: &Value, root: &Value, node: &Value) -> Value {
+fn order(value: Value, root: &Value, node: &Value) -> Value {
     let node = resolve(root, node);
     match value {
-        Value::Object(map) => {
+        Value::Object(mut rest) => {
             let mut out = Map::new();
             if let Some(properties) = node.get("properties").and_then(Value::as_object) {
                 for (key, sub) in properties {
-                    if let Some(field) = map.get(key) {
+                    if let Some(field) = rest.shift_remove(key) {
                         out.insert(key.clone(), order(field, root, sub));
                     }
                 }
             }
-            for (key, field) in map {
-                if !out.contains_key(key) {
-                    out.insert(key.clone(), field.clone());
-                }
-            }
+            out.extend(rest);
             Value::Object(out)
         }
         Value::Array(items) => {
             let sub = node.get("items").unwrap_or(&Value::Null);
-            Value::Array(items.iter().map(|item| order(item, root, sub)).collect())
+            Value::Array(
+                items
+                    .into_iter()
+                    .map(|item| order(item, root, sub))
+                    .collect(),
+            )
         }
-        other => other.clone(),
+        other => other,
     }
 }
 
@@ -56,7 +57,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            form(&value, schema(Agent::Planner)),
+            form(value, schema(Agent::Planner)),
             "{\n  \"tasks\": [\n    {\n      \"id\": \"t1\",\n      \"description\": \"d\",\n      \
              \"file\": \"a\",\n      \"dependsOn\": [],\n      \"x\": 1\n    }\n  ],\n  \"title\": \
              \"T\"\n}\n"
@@ -69,7 +70,7 @@ mod tests {
             serde_json::from_str(r#"{"blocking": true, "line": null, "message": "m"}"#).unwrap();
         let node = &schema(Agent::Reviewer)["$defs"]["Comment"];
         assert_eq!(
-            form(&value, node),
+            form(value, node),
             "{\n  \"message\": \"m\",\n  \"blocking\": true,\n  \"line\": null\n}\n"
         );
     }

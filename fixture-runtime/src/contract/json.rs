@@ -90,23 +90,35 @@ pub fn parse_document<T: DeserializeOwned>(
             column: 1,
         });
     }
-    super::shape::check(text, schema)
-        .map_err(|(path, err)| json_error(text, &known_path(&path), &err))?;
+    // One pass to a value, whose shape is checked in memory; the text is
+    // walked again only for a misfit (or a syntax error), for its position.
+    let document: Option<Value> = serde_json::from_str(text).ok();
+    if document
+        .as_ref()
+        .is_none_or(|value| !super::shape::fits(value, schema))
+    {
+        super::shape::check(text, schema)
+            .map_err(|(path, err)| json_error(text, &known_path(&path), &err))?;
+    }
     let mut ignored = Vec::new();
-    let mut json = serde_json::Deserializer::from_str(text);
+    let mut reader = serde_json::Deserializer::from_str(text);
     let result: Result<T, _> = {
         let mut record = |path: serde_ignored::Path<'_>| ignored.push(segments(&path));
-        let de = serde_ignored::Deserializer::new(&mut json, &mut record);
+        let de = serde_ignored::Deserializer::new(&mut reader, &mut record);
         serde_path_to_error::deserialize(de)
     };
     let typed = result
         .map_err(|err| json_error(text, &known_path(&err.path().to_string()), err.inner()))
         .and_then(|value| {
-            json.end()
+            reader
+                .end()
                 .map(|()| value)
                 .map_err(|err| json_error(text, "", &err))
         })?;
-    let json: Value = serde_json::from_str(text).map_err(|err| json_error(text, "", &err))?;
+    let json: Value = match document {
+        Some(value) => value,
+        None => serde_json::from_str(text).map_err(|err| json_error(text, "", &err))?,
+    };
     let unknown = ignored
         .into_iter()
         .map(|segments| {

@@ -71,7 +71,7 @@ pub fn parse(agent: Agent, text: &str) -> Result<Parsed, JsonError> {
         Ok(Parsed {
             output: wrap(document.typed),
             unknown: document.unknown,
-            canonical: canonical::form(&document.json, schema(agent)),
+            canonical: canonical::form(document.json, schema(agent)),
         })
     }
     match agent {
@@ -98,7 +98,7 @@ pub fn canonical_form(agent: Agent, text: &str) -> Option<String> {
         return Some(text.to_owned());
     }
     let value: Value = serde_json::from_str(text).ok()?;
-    Some(canonical::form(&value, schema(agent)))
+    Some(canonical::form(value, schema(agent)))
 }
 
 /// `agent`'s JSON Schema as a value, built once.

@@ -26,6 +26,34 @@ pub fn check(text: &str, schema: &Value) -> Result<(), (String, serde_json::Erro
     result.map_err(|err| (track.path().to_string(), err))
 }
 
+/// Whether `value` has no array where `schema` expects an object.
+pub fn fits(value: &Value, schema: &Value) -> bool {
+    fn walk(value: &Value, shape: Shape<'_>) -> bool {
+        match value {
+            Value::Array(items) => {
+                let node = resolve(shape.root, shape.node);
+                !shape.wants_object()
+                    && items
+                        .iter()
+                        .all(|item| walk(item, shape.at(node.get("items"))))
+            }
+            Value::Object(map) => {
+                let properties = resolve(shape.root, shape.node).get("properties");
+                map.iter()
+                    .all(|(key, field)| walk(field, shape.at(properties.and_then(|p| p.get(key)))))
+            }
+            _ => true,
+        }
+    }
+    walk(
+        value,
+        Shape {
+            root: schema,
+            node: schema,
+        },
+    )
+}
+
 #[derive(Clone, Copy)]
 struct Shape<'s> {
     root: &'s Value,
