@@ -1,6 +1,8 @@
-//! `fixture-kit verify --format json`: libtest's JSON event lines, written
-//! by fixture-kit itself so that a failure's text is plain text (libtest-mimic
-//! wraps it as `Error: "…"`) and each passing fixture carries its warnings.
+//! `fixture-kit verify --format json`: libtest's JSON event lines, spelled
+//! as libtest spells them, written by fixture-kit itself so that a
+//! failure's text is plain text (libtest-mimic wraps it as `Error: "…"`)
+//! and each fixture carries its findings: a failed one its `violations`, a
+//! passing one its `warnings`, counted in the closing `suite` event.
 //! Selection (`--exact`, `--skip`, a filter) is libtest-mimic's own.
 
 use std::io::{self, Write};
@@ -34,12 +36,17 @@ pub(super) fn run(
     };
     let started = Instant::now();
     let out = Mutex::new(io::stdout());
-    let emit = |event: Value| {
+    let emit = |event: &[(&str, Value)]| {
+        let line = event_line(event);
         let mut out = out.lock().unwrap_or_else(|e| e.into_inner());
         // A closed pipe ends the report quietly, as Unix tools do.
-        let _ = writeln!(out, "{event}");
+        let _ = writeln!(out, "{line}");
     };
-    emit(json!({"type": "suite", "event": "started", "test_count": selected.len()}));
+    emit(&[
+        ("type", json!("suite")),
+        ("event", json!("started")),
+        ("test_count", json!(selected.len())),
+    ]);
     let next = AtomicUsize::new(0);
     let (passed, failed, warned) = (
         AtomicUsize::new(0),
@@ -55,50 +62,52 @@ pub(super) fn run(
         for _ in 0..threads {
             scope.spawn(|| {
                 while let Some(id) = selected.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let name = id.test_name();
-                    emit(json!({"type": "test", "event": "started", "name": name}));
-                    let event = match verify(id) {
+                    let name = json!(id.test_name());
+                    emit(&[
+                        ("type", json!("test")),
+                        ("event", json!("started")),
+                        ("name", name.clone()),
+                    ]);
+                    let mut event = vec![("type", json!("test")), ("name", name)];
+                    match verify(id) {
                         Ok(outcome) => {
                             passed.fetch_add(1, Ordering::Relaxed);
-                            let mut event = json!({"type": "test", "name": name, "event": "ok"});
+                            event.push(("event", json!("ok")));
                             match outcome {
                                 Outcome::Passed { warnings } if !warnings.is_empty() => {
                                     warned.fetch_add(warnings.len(), Ordering::Relaxed);
-                                    event["warnings"] = warnings.iter().map(violation).collect();
+                                    event.push(("warnings", findings(&warnings)));
                                 }
-                                Outcome::Updated { golden } => event["wrote"] = json!(golden),
+                                Outcome::Updated { golden } => event.push(("wrote", json!(golden))),
                                 _ => {}
                             }
-                            event
                         }
                         Err(failure) => {
                             failed.fetch_add(1, Ordering::Relaxed);
-                            json!({
-                                "type": "test",
-                                "name": name,
-                                "event": "failed",
-                                "stdout": failure.to_string(),
-                                "violations": failure.violations.iter().map(violation).collect::<Vec<_>>(),
-                            })
+                            event.extend([
+                                ("event", json!("failed")),
+                                ("stdout", json!(failure.to_string())),
+                                ("violations", findings(&failure.violations)),
+                            ]);
                         }
-                    };
-                    emit(event);
+                    }
+                    emit(&event);
                 }
             });
         }
     });
     let failed = failed.into_inner();
-    emit(json!({
-        "type": "suite",
-        "event": if failed == 0 { "ok" } else { "failed" },
-        "passed": passed.into_inner(),
-        "failed": failed,
-        "ignored": 0,
-        "measured": 0,
-        "filtered_out": total - selected.len(),
-        "warnings": warned.into_inner(),
-        "exec_time": started.elapsed().as_secs_f64(),
-    }));
+    emit(&[
+        ("type", json!("suite")),
+        ("event", json!(if failed == 0 { "ok" } else { "failed" })),
+        ("passed", json!(passed.into_inner())),
+        ("failed", json!(failed)),
+        ("ignored", json!(0)),
+        ("measured", json!(0)),
+        ("filtered_out", json!(total - selected.len())),
+        ("exec_time", json!(started.elapsed().as_secs_f64())),
+        ("warnings", json!(warned.into_inner())),
+    ]);
     if failed == 0 {
         ExitCode::SUCCESS
     } else {
@@ -106,12 +115,26 @@ pub(super) fn run(
     }
 }
 
-/// One finding as a JSON object.
-fn violation(v: &Violation) -> Value {
-    json!({
-        "rule": v.rule.as_str(),
-        "location": v.location,
-        "message": v.message,
-        "hint": v.hint,
-    })
+/// An event as libtest prints it: `{ "type": "test", "name": "…", … }`.
+fn event_line(fields: &[(&str, Value)]) -> String {
+    let fields: Vec<String> = fields
+        .iter()
+        .map(|(key, value)| format!("{}: {value}", json!(key)))
+        .collect();
+    format!("{{ {} }}", fields.join(", "))
+}
+
+/// Findings as a JSON array of objects.
+fn findings(violations: &[Violation]) -> Value {
+    violations
+        .iter()
+        .map(|v| {
+            json!({
+                "rule": v.rule.as_str(),
+                "location": v.location,
+                "message": v.message,
+                "hint": v.hint,
+            })
+        })
+        .collect()
 }
