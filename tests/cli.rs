@@ -119,6 +119,14 @@ fn verify_fails_with_the_rule_and_the_fixture_path() {
     );
 }
 
+/// The JSON events of `verify --format json`, one per line.
+fn events(output: &Output) -> Vec<serde_json::Value> {
+    stdout(output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
 #[test]
 fn legacy_verify_lists_each_unknown_key_and_passes() {
     let dir = tempfile::tempdir().unwrap();
@@ -158,10 +166,7 @@ fn legacy_verify_lists_each_unknown_key_and_passes() {
 
     let json = fixture_kit(dir.path(), &["verify", "--legacy", "--format", "json"]);
     assert!(json.status.success(), "{}", both(&json));
-    let events: Vec<serde_json::Value> = stdout(&json)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
+    let events = events(&json);
     let ok = events
         .iter()
         .find(|e| e["event"] == "ok" && e["name"] == "design::task_1::architect")
@@ -197,10 +202,7 @@ fn json_format_carries_failures_as_plain_text() {
         &["verify", "--format", "json", "--skip", "task_2"],
     );
     assert_eq!(output.status.code(), Some(101), "{}", both(&output));
-    let events: Vec<serde_json::Value> = stdout(&output)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
+    let events = events(&output);
     let failed = events.iter().find(|e| e["event"] == "failed").unwrap();
     let text = failed["stdout"].as_str().unwrap();
     assert!(

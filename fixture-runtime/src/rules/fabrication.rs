@@ -212,14 +212,17 @@ mod tests {
             .contains("e: tasks[3].file: task `src/ghost.ts` names `src/ghost.ts`"));
     }
 
-    #[test]
-    fn review_paths_and_lines_are_grounded() {
-        let comment = |path: &str, line: u32| Comment {
+    fn comment(path: &str, line: u32) -> Comment {
+        Comment {
             message: "m".into(),
             blocking: true,
             path: Some(path.into()),
             line: NonZeroU32::new(line),
-        };
+        }
+    }
+
+    #[test]
+    fn review_paths_and_lines_are_grounded() {
         let r = ReviewerOutput {
             decision: Decision::Revise,
             comments: vec![
@@ -245,12 +248,6 @@ mod tests {
 
     #[test]
     fn a_finding_that_turns_on_the_coder_golden_names_it() {
-        let comment = |path: &str, line: u32| Comment {
-            message: "m".into(),
-            blocking: true,
-            path: Some(path.into()),
-            line: NonZeroU32::new(line),
-        };
         let r = ReviewerOutput {
             decision: Decision::Revise,
             comments: vec![
