@@ -343,3 +343,39 @@ fn a_must_fail_reason_is_not_matched_against_the_fixture_path() {
         "{outcome:?}"
     );
 }
+
+/// Set in a child process: the fixture root a generated test runs on.
+const GENERATED_ROOT: &str = "FIXTURE_KIT_TEST_GENERATED_ROOT";
+
+#[test]
+fn generated_child() {
+    let Some(root) = std::env::var_os(GENERATED_ROOT) else {
+        return;
+    };
+    fn legacy() -> Suite {
+        Suite::new().legacy(true)
+    }
+    fixture_runtime::__private::run(legacy, root.to_str().unwrap(), "t/x/planner");
+}
+
+#[test]
+fn a_generated_test_in_a_legacy_suite_shows_its_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let golden = CANONICAL.replace(
+        "\"dependsOn\": []",
+        "\"dependsOn\": [],\n      \"title\": \"T\"",
+    );
+    planner(dir.path(), &golden, None);
+    let child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["generated_child", "--exact", "--test-threads", "1"])
+        .env(GENERATED_ROOT, dir.path())
+        .output()
+        .unwrap();
+    assert!(child.status.success(), "{child:?}");
+    let stderr = String::from_utf8_lossy(&child.stderr);
+    assert!(
+        stderr.contains("fixture-kit: warning: t/x/planner: [contract]")
+            && stderr.contains("`tasks[0].title`: unknown field"),
+        "{stderr}"
+    );
+}
