@@ -13,6 +13,7 @@ mod http;
 mod parse;
 mod report;
 mod run;
+mod shell;
 mod sse;
 mod suite;
 mod vars;
@@ -187,6 +188,9 @@ pub struct Daemon {
     pub cwd: Option<String>,
     /// The readiness probe.
     pub ready: Ready,
+    /// `may-exit=yes`: the daemon may end after it was ready without
+    /// failing the lane running then.
+    pub may_exit: bool,
 }
 
 /// A readiness probe, retried until it succeeds or the step times out.
@@ -287,6 +291,8 @@ pub enum Reason {
     StepTimedOut,
     /// A daemon exited or never passed its readiness probe.
     DaemonNotReady,
+    /// A daemon ended after it was ready, or a `stop` named one that had.
+    DaemonExited,
     /// An HTTP response had another status.
     WrongHttpStatus,
     /// An HTTP response header was missing or different.
@@ -300,25 +306,29 @@ pub enum Reason {
     /// A command or daemon could not be started, or a step is unusable as
     /// written once its variables are filled in.
     BadStep,
+    /// fixture-kit was told to stop (`SIGTERM`, `SIGINT`, `SIGHUP`).
+    Interrupted,
     /// A lane marked `must-fail` passed.
     DidNotFail,
 }
 
 impl Reason {
     /// Every reason, in the order the docs list them.
-    pub const ALL: [Reason; 13] = [
+    pub const ALL: [Reason; 15] = [
         Reason::WrongExitStatus,
         Reason::WrongOutput,
         Reason::WrongJson,
         Reason::MissedCapture,
         Reason::StepTimedOut,
         Reason::DaemonNotReady,
+        Reason::DaemonExited,
         Reason::WrongHttpStatus,
         Reason::WrongHttpHeader,
         Reason::WrongEvents,
         Reason::RequestFailed,
         Reason::UnknownVariable,
         Reason::BadStep,
+        Reason::Interrupted,
         Reason::DidNotFail,
     ];
 
@@ -331,12 +341,14 @@ impl Reason {
             Reason::MissedCapture => "missed capture",
             Reason::StepTimedOut => "step timed out",
             Reason::DaemonNotReady => "daemon not ready",
+            Reason::DaemonExited => "daemon exited",
             Reason::WrongHttpStatus => "wrong http status",
             Reason::WrongHttpHeader => "wrong http header",
             Reason::WrongEvents => "wrong events",
             Reason::RequestFailed => "request failed",
             Reason::UnknownVariable => "unknown variable",
             Reason::BadStep => "bad step",
+            Reason::Interrupted => "interrupted",
             Reason::DidNotFail => "did not fail",
         }
     }

@@ -10,6 +10,7 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
 use regex::Regex;
 
 use super::expect::JsonPath;
+use super::vars;
 use super::{
     Action, CaptureFrom, Command, Daemon, Expectation, ExpectedStatus, Http, Lane, ParseError,
     Poll, Ready, Reason, Runbook, Sse, Step,
@@ -218,7 +219,7 @@ impl RunbookParser<'_> {
         let options: Vec<&str> = words.collect();
         let allowed: &[&str] = match kind {
             "console" => &["timeout", "cwd", "poll", "every"],
-            "daemon" => &["name", "timeout", "cwd"],
+            "daemon" => &["name", "timeout", "cwd", "may-exit"],
             "http" => &["timeout", "poll", "every"],
             "sse" => &["timeout"],
             "stop" | "env" | "expect" => &[],
@@ -367,6 +368,7 @@ impl RunbookParser<'_> {
             if script.trim().is_empty() {
                 return Err(self.error(at, "`$` without a command: write `$ command`"));
             }
+            vars::check_shell(&script).map_err(|(offset, message)| self.error(at + offset, message))?;
             let output: Vec<&str> = output.into_iter().map(|(_, l)| l).collect();
             let stdout = (!output.is_empty()).then(|| output.join("\n"));
             steps.push((
@@ -430,6 +432,22 @@ impl RunbookParser<'_> {
         let script = script
             .filter(|s| !s.trim().is_empty())
             .ok_or_else(|| self.error(line, "a `daemon` block needs a `$ command` line"))?;
+        let script_line = lines
+            .iter()
+            .find(|(_, text)| command_line(text).is_some())
+            .map_or(line, |(at, _)| *at);
+        vars::check_shell(&script)
+            .map_err(|(offset, message)| self.error(script_line + offset, message))?;
+        let may_exit = match options.get("may-exit") {
+            None | Some("no") => false,
+            Some("yes") => true,
+            Some(other) => {
+                return Err(self.error(
+                    line,
+                    format!("`may-exit={other}`: write `may-exit=yes` or leave it out"),
+                ))
+            }
+        };
         let ready = ready.ok_or_else(|| {
             self.error(
                 line,
@@ -451,6 +469,7 @@ impl RunbookParser<'_> {
                 script,
                 cwd,
                 ready,
+                may_exit,
             }),
         ))
     }
