@@ -112,7 +112,13 @@ mod tests {
         let mut capture = Capture::new(8);
         capture.push(b"ab");
         capture.push(b"cd");
-        assert_eq!(capture.finish(), Captured { text: "abcd".into(), cut: 0 });
+        assert_eq!(
+            capture.finish(),
+            Captured {
+                text: "abcd".into(),
+                cut: 0
+            }
+        );
         capture.push(b"efgh");
         assert_eq!(capture.finish().text, "abcdefgh");
     }
@@ -128,8 +134,7 @@ mod tests {
             let captured = capture.finish();
             assert_eq!(captured.cut, 18, "chunk {chunk}");
             assert_eq!(
-                captured.text,
-                "abcd\n[fixture-kit: 18 bytes cut, the first and last 4 kept]\nwxyz",
+                captured.text, "abcd\n[fixture-kit: 18 bytes cut, the first and last 4 kept]\nwxyz",
                 "chunk {chunk}"
             );
         }

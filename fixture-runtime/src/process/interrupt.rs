@@ -73,7 +73,10 @@ pub fn name(signal: i32) -> String {
     known
         .iter()
         .find(|(number, _)| *number == signal)
-        .map_or_else(|| format!("signal {signal}"), |(_, name)| (*name).to_owned())
+        .map_or_else(
+            || format!("signal {signal}"),
+            |(_, name)| (*name).to_owned(),
+        )
 }
 
 /// Notes a live tree by its wrapper's pid.
@@ -93,10 +96,7 @@ pub(super) fn untrack(wrapper: u32) {
 }
 
 fn signal_trees(signal: libc::c_int) {
-    let trees = TREES
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
+    let trees = TREES.lock().unwrap_or_else(PoisonError::into_inner).clone();
     for wrapper in trees {
         signal_all(wrapper, &members(wrapper), signal);
     }

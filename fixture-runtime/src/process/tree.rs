@@ -142,7 +142,9 @@ impl Tree {
     /// that ended it.
     pub fn stop(&mut self, grace: Duration) -> ExitStatus {
         if self.reaped {
-            return self.status.unwrap_or_else(|| ExitStatus::from_raw(libc::SIGKILL));
+            return self
+                .status
+                .unwrap_or_else(|| ExitStatus::from_raw(libc::SIGKILL));
         }
         if !grace.is_zero() && !self.members().is_empty() {
             signal_all(self.id(), &self.members(), libc::SIGTERM);

@@ -278,7 +278,9 @@ impl Daemons {
             )
         }));
         logs.sort_by_key(|(started, _, _)| *started);
-        logs.into_iter().map(|(_, label, log)| (label, log)).collect()
+        logs.into_iter()
+            .map(|(_, label, log)| (label, log))
+            .collect()
     }
 }
 
@@ -348,6 +350,9 @@ mod tests {
         assert!(matches!(daemons.stop("api"), Stopped::Unknown));
         let logs = daemons.logs(0);
         assert_eq!(logs[0].0, "daemon web log (exited: exit status 3)");
-        assert!(daemons.logs(1).is_empty(), "an old exit is not shown as live");
+        assert!(
+            daemons.logs(1).is_empty(),
+            "an old exit is not shown as live"
+        );
     }
 }

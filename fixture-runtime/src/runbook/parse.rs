@@ -368,7 +368,8 @@ impl RunbookParser<'_> {
             if script.trim().is_empty() {
                 return Err(self.error(at, "`$` without a command: write `$ command`"));
             }
-            vars::check_shell(&script).map_err(|(offset, message)| self.error(at + offset, message))?;
+            vars::check_shell(&script)
+                .map_err(|(offset, message)| self.error(at + offset, message))?;
             let output: Vec<&str> = output.into_iter().map(|(_, l)| l).collect();
             let stdout = (!output.is_empty()).then(|| output.join("\n"));
             steps.push((

@@ -38,6 +38,7 @@ pub struct Options {
 /// temporary folder with `HOME`, XDG folders and a working folder; every
 /// daemon is stopped before this returns, whatever happened.
 pub fn run(runbook: &Runbook, options: &Options) -> Report {
+    interrupt::install();
     let mut report = Report {
         runbook: runbook.path.clone(),
         title: runbook.title.clone(),
@@ -463,16 +464,21 @@ impl Runner {
             .transpose()?;
         let mut env = self.env.clone();
         env.extend(script.env);
-        let mut process = Process::spawn(&script.text, &cwd, &env, false).map_err(|err| {
-            Broken::new(Reason::BadStep, format!("cannot start `sh -c`: {err}"))
-        })?;
+        let mut process = Process::spawn(&script.text, &cwd, &env, false)
+            .map_err(|err| Broken::new(Reason::BadStep, format!("cannot start `sh -c`: {err}")))?;
         let status = process.wait_until(Instant::now() + timeout);
         // Also ends whatever the command left running in the background,
         // in its process group or out of it.
         let final_status = process.stop(Duration::ZERO);
         let (stdout, stderr) = process.output();
+        let labels =
+            [("stdout", stdout.cut), ("stderr", stderr.cut)].map(|(label, cut)| match cut {
+                0 => label.to_owned(),
+                cut => format!("{label} ({cut} bytes cut from the middle)"),
+            });
         let (stdout, stderr) = (stdout.text, stderr.text);
-        let with_tails = |broken: Broken| broken.tail("stdout", &stdout).tail("stderr", &stderr);
+        let with_tails =
+            |broken: Broken| broken.tail(&labels[0], &stdout).tail(&labels[1], &stderr);
         let Some(status) = status else {
             let mut broken = Broken::new(
                 Reason::StepTimedOut,
@@ -512,8 +518,8 @@ impl Runner {
         Ok(Output {
             exit_status: Some(describe(status)),
             tails: vec![
-                ("stdout".to_owned(), tail(&stdout)),
-                ("stderr".to_owned(), tail(&stderr)),
+                (labels[0].clone(), tail(&stdout)),
+                (labels[1].clone(), tail(&stderr)),
             ],
             data: Data::Text(stdout),
         })
@@ -889,7 +895,10 @@ fn wait_ready(
             ));
         }
         if let Some(signal) = interrupt::received() {
-            return Err(format!("was not ready when {} came", interrupt::name(signal)));
+            return Err(format!(
+                "was not ready when {} came",
+                interrupt::name(signal)
+            ));
         }
         let last = match probe {
             Probe::Tcp(addr) => probe_tcp(addr),

@@ -340,7 +340,10 @@ mod tests {
         assert_eq!(quotes("echo 'a {{v}}' {{v}}").unwrap(), [Single, Bare]);
         assert_eq!(quotes("echo $'a\\'{{v}}'").unwrap(), [AnsiC]);
         assert_eq!(quotes("echo \"$(echo {{v}} \")\")\"").unwrap(), [Bare]);
-        assert_eq!(quotes("echo `echo {{v}}` \"{{v}}\"").unwrap(), [Bare, Double]);
+        assert_eq!(
+            quotes("echo `echo {{v}}` \"{{v}}\"").unwrap(),
+            [Bare, Double]
+        );
         assert_eq!(quotes("echo \"it's {{v}}\"").unwrap(), [Double]);
         assert_eq!(quotes("# it's {{v}}\necho {{v}}").unwrap(), [Bare, Bare]);
         assert_eq!(quotes("x=$((1 + 2)) {{v}}").unwrap(), [Bare]);
@@ -356,14 +359,20 @@ mod tests {
         for quoted in ["'EOF'", "\"EOF\"", "\\EOF", "E'O'F"] {
             let script = format!("cat <<{quoted}\n{{{{v}}}}\nEOF");
             let err = quotes(&script).unwrap_err();
-            assert!(err.message.contains("quoted delimiter"), "{quoted}: {err:?}");
+            assert!(
+                err.message.contains("quoted delimiter"),
+                "{quoted}: {err:?}"
+            );
             assert_eq!(err.at, script.find("{{").unwrap());
         }
     }
 
     #[test]
     fn a_backslash_before_a_variable_is_refused() {
-        assert!(quotes("echo \\{{v}}").unwrap_err().message.contains("backslash"));
+        assert!(quotes("echo \\{{v}}")
+            .unwrap_err()
+            .message
+            .contains("backslash"));
         assert!(quotes("echo \"\\{{v}}\"").is_err());
     }
 

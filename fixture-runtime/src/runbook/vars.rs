@@ -229,7 +229,12 @@ impl Vars {
         Ok(out)
     }
 
-    fn resolve(&mut self, name: &str, label: Option<&str>, whole: &str) -> Result<Resolved, String> {
+    fn resolve(
+        &mut self,
+        name: &str,
+        label: Option<&str>,
+        whole: &str,
+    ) -> Result<Resolved, String> {
         match label {
             Some(label) if name == "port" => self.port(label).map(Resolved::Port),
             Some(_) => Err(format!(
@@ -344,7 +349,10 @@ mod tests {
         assert!(!script.text.contains("touch"), "{}", script.text);
         assert_eq!(
             script.env,
-            [("FIXTURE_KIT_VAR_v".to_owned(), "1.2\"; touch X; echo \"".to_owned())]
+            [(
+                "FIXTURE_KIT_VAR_v".to_owned(),
+                "1.2\"; touch X; echo \"".to_owned()
+            )]
         );
         assert!(script
             .text
@@ -353,7 +361,9 @@ mod tests {
         let err = vars.shell("echo {{nul}}").unwrap_err();
         assert!(err.message().contains("NUL byte"), "{err:?}");
         assert_eq!(
-            super::check_shell("true\ncat <<'EOF'\n{{v}}\nEOF").unwrap_err().0,
+            super::check_shell("true\ncat <<'EOF'\n{{v}}\nEOF")
+                .unwrap_err()
+                .0,
             2
         );
     }

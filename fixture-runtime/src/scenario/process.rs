@@ -184,7 +184,11 @@ impl CliRunner for RealCli {
         if !call.cwd.is_dir() {
             return Err(cannot("no such folder".to_owned()));
         }
-        if !findable(&call.program, call.env.get("PATH").map(String::as_str), &call.cwd) {
+        if !findable(
+            &call.program,
+            call.env.get("PATH").map(String::as_str),
+            &call.cwd,
+        ) {
             return Err(cannot("no such program".to_owned()));
         }
         let pipes = || -> std::io::Result<_> { Ok((pipe()?, pipe()?, pipe()?)) };
