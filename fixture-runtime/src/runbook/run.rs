@@ -887,18 +887,18 @@ fn wait_ready(
 ) -> Result<(), String> {
     let deadline = Instant::now() + timeout;
     loop {
-        if !running.process().running() {
-            let status = running.process().stop(Duration::ZERO);
-            return Err(format!(
-                "ended ({}) before `{ready}` succeeded",
-                describe(status)
-            ));
-        }
         if let Some(signal) = interrupt::received() {
             return Err(format!(
                 "was not ready when {} came",
                 interrupt::name(signal)
             ));
+        }
+        let exited = !running.process().running();
+        if exited {
+            // Every process is gone: read the log to its end, then probe a
+            // last time (a log line may have made it ready before it went).
+            running.process().stop(Duration::ZERO);
+            running.process().output();
         }
         let last = match probe {
             Probe::Tcp(addr) => probe_tcp(addr),
@@ -912,6 +912,13 @@ fn wait_ready(
             }
         };
         let Err(last) = last else { return Ok(()) };
+        if exited {
+            let status = running.process().stop(Duration::ZERO);
+            return Err(format!(
+                "ended ({}) before `{ready}` succeeded",
+                describe(status)
+            ));
+        }
         if Instant::now() >= deadline {
             return Err(format!(
                 "was not ready within {}: `{ready}` never succeeded (last try: {last})",
