@@ -257,3 +257,72 @@ fn findable(program: &str, path: Option<&str>, cwd: &Path) -> bool {
     let path = path.map(std::ffi::OsString::from).or(inherited);
     path.is_some_and(|path| std::env::split_paths(&path).any(|dir| executable(&dir.join(program))))
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    fn alive(pid: u32) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            !stat
+                .rsplit_once(") ")
+                .is_some_and(|(_, s)| s.starts_with('Z'))
+        })
+    }
+
+    #[test]
+    fn nothing_it_started_runs_after_it_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let call = CliCall::command("leak", "sh")
+            .args([
+                "-c",
+                "(setsid sh -c 'echo $$ > pid; exec sleep 300' > /dev/null 2>&1 &); \
+                 while ! test -s pid; do sleep 0.01; done; echo started",
+            ])
+            .cwd(dir.path())
+            .timeout(Duration::from_secs(20));
+        let output = RealCli.run(&call).unwrap();
+        assert_eq!(output.stdout, "started\n", "{output:?}");
+        let pid: u32 = std::fs::read_to_string(dir.path().join("pid"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive(pid) && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!alive(pid), "the detached process outlived the call");
+    }
+
+    #[test]
+    fn output_is_kept_within_bounds() {
+        let call = CliCall::command("big", "sh")
+            .args(["-c", "yes 0123456789 | head -c 100000000"])
+            .timeout(Duration::from_secs(60));
+        let output = RealCli.run(&call).unwrap();
+        assert!(output.success(), "{:?}", output.stderr);
+        assert!(
+            output.stdout.len() < OUTPUT_LIMIT + 200,
+            "{}",
+            output.stdout.len()
+        );
+        let cut = 100_000_000 - OUTPUT_LIMIT;
+        assert!(
+            output
+                .stdout
+                .contains(&format!("[fixture-kit: {cut} bytes cut")),
+            "{}",
+            &output.stdout[OUTPUT_LIMIT / 2 - 20..OUTPUT_LIMIT / 2 + 80]
+        );
+        assert!(output.stdout.starts_with("0123456789\n"));
+    }
+
+    #[test]
+    fn a_missing_program_is_an_error_naming_it() {
+        let err = RealCli
+            .run(&CliCall::agent("coder", "no-such-agent-cli-anywhere"))
+            .unwrap_err();
+        assert!(err.message.contains("no-such-agent-cli-anywhere"), "{err}");
+    }
+}
