@@ -168,7 +168,7 @@ pub struct Exited {
 
 /// What stopping a daemon by name found.
 #[derive(Debug)]
-pub enum Stopped {
+pub enum Stop {
     /// It ran and was stopped.
     Stopped,
     /// It had exited before.
@@ -238,15 +238,15 @@ impl Daemons {
     }
 
     /// Stops the daemon `name`.
-    pub fn stop(&mut self, name: &str) -> Stopped {
+    pub fn stop(&mut self, name: &str) -> Stop {
         if let Some(index) = self.running.iter().position(|d| d.name == name) {
             let mut daemon = self.running.remove(index);
             daemon.process.stop(STOP_GRACE);
-            return Stopped::Stopped;
+            return Stop::Stopped;
         }
         match self.exited.iter().find(|d| d.name == name) {
-            Some(exited) => Stopped::AlreadyExited(exited.clone()),
-            None => Stopped::Unknown,
+            Some(exited) => Stop::AlreadyExited(exited.clone()),
+            None => Stop::Unknown,
         }
     }
 
@@ -346,8 +346,8 @@ mod tests {
         assert_eq!(exited[0].status.code(), Some(3));
         assert_eq!(exited[0].log.text, "listening\n");
         assert!(daemons.names().is_empty());
-        assert!(matches!(daemons.stop("web"), Stopped::AlreadyExited(_)));
-        assert!(matches!(daemons.stop("api"), Stopped::Unknown));
+        assert!(matches!(daemons.stop("web"), Stop::AlreadyExited(_)));
+        assert!(matches!(daemons.stop("api"), Stop::Unknown));
         let logs = daemons.logs(0);
         assert_eq!(logs[0].0, "daemon web log (exited: exit status 3)");
         assert!(

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use regex::Regex;
 use serde_json::Value;
 
-use super::daemon::{describe, Daemons, Exited, Process, Running, Stopped};
+use super::daemon::{describe, Daemons, Exited, Process, Running, Stop};
 use super::expect::{self, JsonPath};
 use super::report::{tail, Failure, LaneReport, LaneStatus, Report};
 use super::vars::{Unfilled, Vars};
@@ -567,9 +567,9 @@ impl Runner {
     fn stop(&mut self, names: &[String]) -> Result<(), Broken> {
         for name in names {
             match self.daemons.stop(name) {
-                Stopped::Stopped => {}
-                Stopped::AlreadyExited(exited) if exited.may_exit => {}
-                Stopped::AlreadyExited(exited) => {
+                Stop::Stopped => {}
+                Stop::AlreadyExited(exited) if exited.may_exit => {}
+                Stop::AlreadyExited(exited) => {
                     let mut broken = Broken::new(
                         Reason::DaemonExited,
                         format!(
@@ -581,7 +581,7 @@ impl Runner {
                     broken.exit_status = Some(describe(exited.status));
                     return Err(broken);
                 }
-                Stopped::Unknown => {
+                Stop::Unknown => {
                     return Err(Broken::new(
                         Reason::BadStep,
                         format!(
