@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+mod common;
+
 fn fixture_kit(dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_fixture-kit"));
     command.args(args).current_dir(dir);
@@ -176,7 +178,7 @@ fn what_a_step_detaches_ends_with_the_step_also_on_timeout() {
 ## Detaches and returns
 
 ```console
-$ (setsid sh -c 'echo $$ > {{out}}/after-exit; exec sleep 300' > /dev/null 2>&1 &)
+$ (setsid sh -c 'echo $$ > {{out}}/after-exit; exec sleep 300' > /dev/null 2>&1 &); while ! test -s {{out}}/after-exit; do sleep 0.01; done
 ```
 
 ## Detaches and hangs
@@ -435,4 +437,57 @@ fn sigterm_stops_everything_and_writes_the_report() {
 #[test]
 fn sigint_stops_everything_and_writes_the_report() {
     stopped_by(libc::SIGINT, "SIGINT");
+}
+
+#[test]
+fn sigterm_to_verify_stops_the_agent_cli_and_removes_its_working_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    fs::create_dir(&out).unwrap();
+    let fixture = dir.path().join("fixtures/topic/task/architect");
+    fs::create_dir_all(&fixture).unwrap();
+    fs::write(fixture.join("prompt.md"), "Design it.\n").unwrap();
+    fs::write(fixture.join("expected.json"), common::SPEC).unwrap();
+    let agent = dir.path().join("agent.sh");
+    fs::write(
+        &agent,
+        format!(
+            "pwd > {0}/cwd\n\
+             (setsid sh -c 'echo $$ > {0}/detached; exec sleep 300' > /dev/null 2>&1 &)\n\
+             echo $$ > {0}/agent\n\
+             sleep 300\n",
+            out.display()
+        ),
+    )
+    .unwrap();
+    let agent_cmd = format!("sh {}", agent.display());
+    let child = fixture_kit(dir.path(), &["verify", "--agent-cmd", &agent_cmd])
+        .env_remove("UPDATE_GOLDENS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pids: Vec<u32> = ["agent", "detached"]
+        .iter()
+        .map(|name| pid_in(&out.join(name)))
+        .collect();
+    let workdir = fs::read_to_string(out.join("cwd")).unwrap();
+    let workdir = Path::new(workdir.trim());
+    assert!(workdir.is_dir());
+    // SAFETY: kill(2) sends a signal to the child we started.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    }
+    let output = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(143), "{text}");
+    assert!(text.contains("stopped by SIGTERM"), "{text}");
+    for pid in pids {
+        assert!(gone(pid), "pid {pid} outlived the stopped verify");
+    }
+    assert!(!workdir.exists(), "{} was left behind", workdir.display());
 }
