@@ -324,7 +324,9 @@ once
 fn output_is_bounded_and_says_what_was_cut() {
     let dir = tempfile::tempdir().unwrap();
     let runbook = "# Big\n\n## Prints 200 MB\n<!-- must-fail: wrong exit status -->\n\n\
-                   ```console timeout=120s\n$ yes 0123456789 | head -c 200000000; exit 1\n```\n";
+                   ```console timeout=120s\n$ yes 0123456789 | head -c 200000000; exit 1\n```\n\n\
+                   ## Differs in 200 MB\n<!-- must-fail: wrong output -->\n\n\
+                   ```console timeout=120s\n$ yes 0123456789 | head -c 200000000\nother\n```\n";
     fs::write(dir.path().join("big.md"), runbook).unwrap();
     let child = fixture_kit(
         dir.path(),
@@ -347,6 +349,8 @@ fn output_is_bounded_and_says_what_was_cut() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let tails = report["lanes"][0]["failure"]["tails"].to_string();
     assert!(tails.contains("bytes cut from the middle"), "{tails}");
+    let diff = report["lanes"][1]["failure"]["diff"].as_str().unwrap();
+    assert!(diff.contains("[fixture-kit: "), "{diff}");
     // The largest process waited for (fixture-kit, or anything before it in
     // this test binary) stayed far below the 200 MB printed.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };

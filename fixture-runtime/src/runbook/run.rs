@@ -15,7 +15,7 @@ use super::expect::{self, JsonPath};
 use super::report::{tail, Failure, LaneReport, LaneStatus, Report};
 use super::vars::{Unfilled, Vars};
 use super::{http, sse};
-use crate::process::interrupt;
+use crate::process::{interrupt, Capture};
 
 use super::{
     Action, CaptureFrom, Command, Daemon, Expectation, ExpectedStatus, Http, Lane, Ready, Reason,
@@ -277,8 +277,8 @@ impl Runner {
                         line: step.line,
                         action: Some(self.describe(&step.action)),
                         reason: broken.reason,
-                        message: broken.message,
-                        diff: broken.diff,
+                        message: bounded(&broken.message),
+                        diff: broken.diff.as_deref().map(bounded),
                         exit_status: broken.exit_status,
                         tails: broken.tails,
                     };
@@ -836,6 +836,16 @@ impl Runner {
             }
         }
     }
+}
+
+/// How much of a failure's message or diff a report keeps.
+const REPORT_LIMIT: usize = 16 * 1024;
+
+/// A report's text within [`REPORT_LIMIT`]: its head and tail, the cut said.
+fn bounded(text: &str) -> String {
+    let mut capture = Capture::new(REPORT_LIMIT);
+    capture.push(text.as_bytes());
+    capture.finish().text
 }
 
 /// A filled-in text, or the step failure saying why it cannot be.
