@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::io::Read;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
 /// How the line standing for cut bytes starts.
 pub const CUT_MARK: &str = "[fixture-kit: ";
@@ -90,6 +91,19 @@ impl Capture {
             }
         });
         (capture, reader)
+    }
+}
+
+/// Waits for a reader of [`Capture::spawn_reader`] to reach the end of its
+/// pipe, for at most `within`: a process that escaped supervision may hold
+/// the pipe open, and must not hang the caller (the capture keeps what came).
+pub fn join_reader(reader: JoinHandle<()>, within: Duration) {
+    let deadline = Instant::now() + within;
+    while !reader.is_finished() && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(5));
+    }
+    if reader.is_finished() {
+        let _ = reader.join();
     }
 }
 

@@ -8,5 +8,7 @@ mod capture;
 pub mod interrupt;
 mod tree;
 
-pub use capture::{Capture, Captured, CUT_MARK};
+pub use capture::{join_reader, Capture, Captured, CUT_MARK};
+#[cfg(all(test, target_os = "linux"))]
+pub(crate) use tree::alive;
 pub use tree::{describe, pipe, Tree};

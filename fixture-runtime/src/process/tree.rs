@@ -375,17 +375,19 @@ fn child_setup(write_fd: RawFd, parent: u32) -> io::Result<()> {
     Ok(())
 }
 
+/// Running, as opposed to gone or a zombie waiting for its parent.
+#[cfg(all(test, target_os = "linux"))]
+pub(crate) fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        !stat
+            .rsplit_once(") ")
+            .is_some_and(|(_, s)| s.starts_with('Z'))
+    })
+}
+
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
-
-    fn alive(pid: u32) -> bool {
-        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-            !stat
-                .rsplit_once(") ")
-                .is_some_and(|(_, s)| s.starts_with('Z'))
-        })
-    }
 
     fn sh(script: &str) -> Tree {
         let mut command = Tree::command("sh");

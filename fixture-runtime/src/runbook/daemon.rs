@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::process::{pipe, Capture, Captured, Tree};
+use crate::process::{join_reader, pipe, Capture, Captured, Tree};
 
 pub use crate::process::describe;
 
@@ -21,6 +21,9 @@ pub const STOP_GRACE: Duration = Duration::from_secs(3);
 /// How much of a step's stdout, its stderr, or a daemon's log is kept: the
 /// first and last half, with a line saying how much was cut between.
 pub const OUTPUT_LIMIT: usize = 1 << 20;
+
+/// How long the end of a stopped process's output may take to arrive.
+const READER_GRACE: Duration = Duration::from_secs(2);
 
 /// A stream being read into a bounded capture.
 #[derive(Debug)]
@@ -49,7 +52,7 @@ impl Reader {
     /// Everything, once the writers are gone.
     fn finish(&mut self) -> Captured {
         if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            join_reader(thread, READER_GRACE);
         }
         self.snapshot()
     }
@@ -97,7 +100,7 @@ impl Process {
     }
 
     /// The wrapper's process id, for tests.
-    #[cfg(test)]
+    #[cfg(all(test, target_os = "linux"))]
     pub fn id(&self) -> u32 {
         self.tree.id()
     }
@@ -290,19 +293,11 @@ impl Drop for Daemons {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
+    use crate::process::alive;
     use std::thread::sleep;
-
-    /// Running, as opposed to gone or a zombie waiting for its parent.
-    fn alive(pid: u32) -> bool {
-        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-            !stat
-                .rsplit_once(") ")
-                .is_some_and(|(_, s)| s.starts_with('Z'))
-        })
-    }
 
     #[test]
     fn stop_ends_the_whole_tree_and_reaps_the_wrapper() {

@@ -10,7 +10,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::process::{interrupt, pipe, Capture, Tree};
+use crate::process::{interrupt, join_reader, pipe, Capture, Tree};
+
+/// How long the end of a stopped program's output may take to arrive.
+const READER_GRACE: Duration = Duration::from_secs(2);
 
 /// Whether a call runs an agent CLI (recorded as a session) or a plain
 /// command (recorded as a result summary in the step sequence).
@@ -218,8 +221,8 @@ impl CliRunner for RealCli {
         // Children left behind would hold the pipes open: end them too.
         let stopped = tree.stop(Duration::ZERO);
         let _ = writer.join();
-        let _ = stdout_reader.join();
-        let _ = stderr_reader.join();
+        join_reader(stdout_reader, READER_GRACE);
+        join_reader(stderr_reader, READER_GRACE);
         if let Some(signal) = interrupted {
             return Err(fail(format!(
                 "stopped: fixture-kit was stopped by {}",
@@ -261,14 +264,7 @@ fn findable(program: &str, path: Option<&str>, cwd: &Path) -> bool {
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
-
-    fn alive(pid: u32) -> bool {
-        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-            !stat
-                .rsplit_once(") ")
-                .is_some_and(|(_, s)| s.starts_with('Z'))
-        })
-    }
+    use crate::process::alive;
 
     #[test]
     fn nothing_it_started_runs_after_it_returns() {
