@@ -26,11 +26,15 @@ use super::interrupt;
 const TICK: Duration = Duration::from_millis(10);
 
 /// Runs `"$@"` with the status pipe closed, reports its status on fd 3,
-/// then stops until it is killed, holding the orphans of the tree.
-const WRAPPER: &str = r#""$@" 3>&-
+/// then stops until it is killed, holding the orphans of the tree. Its own
+/// stderr goes nowhere, so that the shell's "Terminated" for a program
+/// killed by a signal does not land in the program's output; the program
+/// runs in a subshell that `exec`s it with the real stderr.
+const WRAPPER: &str = r#"exec 4>&2 2>/dev/null
+( exec "$@" 2>&4 3>&- 4>&- )
 s=$?
 echo "$s" >&3
-exec 3>&-
+exec 3>&- 4>&-
 kill -STOP $$
 exit "$s""#;
 

@@ -167,6 +167,8 @@ pub struct Exited {
     pub status: ExitStatus,
     /// Its log as it was at the end.
     pub log: Captured,
+    /// Whether it was ready before it ended (else it was given up on).
+    pub was_ready: bool,
 }
 
 /// What stopping a daemon by name found.
@@ -233,11 +235,29 @@ impl Daemons {
                 started: daemon.started,
                 status,
                 log: daemon.process.output().0,
+                was_ready: true,
             };
             self.exited.push(exited.clone());
             noticed.push(exited);
         }
         noticed
+    }
+
+    /// Stops a daemon that never became ready, keeping its log.
+    pub fn give_up(&mut self, name: &str) {
+        let Some(index) = self.running.iter().position(|d| d.name == name) else {
+            return;
+        };
+        let mut daemon = self.running.remove(index);
+        let status = daemon.process.stop(STOP_GRACE);
+        self.exited.push(Exited {
+            name: daemon.name,
+            may_exit: daemon.may_exit,
+            started: daemon.started,
+            status,
+            log: daemon.process.output().0,
+            was_ready: false,
+        });
     }
 
     /// Stops the daemon `name`.
@@ -274,11 +294,12 @@ impl Daemons {
             .map(|d| (d.started, format!("daemon {} log", d.name), d.process.log()))
             .collect();
         logs.extend(self.exited.iter().filter(|d| d.started >= since).map(|d| {
-            (
-                d.started,
-                format!("daemon {} log (exited: {})", d.name, describe(d.status)),
-                d.log.clone(),
-            )
+            let label = if d.was_ready {
+                format!("daemon {} log (exited: {})", d.name, describe(d.status))
+            } else {
+                format!("daemon {} log", d.name)
+            };
+            (d.started, label, d.log.clone())
         }));
         logs.sort_by_key(|(started, _, _)| *started);
         logs.into_iter()

@@ -559,7 +559,7 @@ impl Runner {
         });
         if result.is_err() {
             // A daemon that is not ready serves nothing: stop it now.
-            self.daemons.stop(&daemon.name);
+            self.daemons.give_up(&daemon.name);
         }
         result
     }
