@@ -503,6 +503,21 @@ impl Scope<'_> {
             .map_err(|message| failed(Reason::UnknownVariable, message))
     }
 
+    /// The path with its variables filled in.
+    fn path(&mut self, path: &JsonPath) -> Result<JsonPath, Failed> {
+        let mut unknown = None;
+        let filled = path.fill(|text| {
+            self.vars.substitute(text).inspect_err(|message| {
+                unknown = Some(message.clone());
+            })
+        });
+        match (filled, unknown) {
+            (_, Some(message)) => Err(failed(Reason::UnknownVariable, message)),
+            (Ok(path), None) => Ok(path),
+            (Err(message), None) => Err(failed(Reason::BadStep, message)),
+        }
+    }
+
     fn json(&self) -> Result<Value, Failed> {
         match self.output {
             Data::Json(value) => Ok(value.clone()),
@@ -535,10 +550,11 @@ impl Scope<'_> {
                         format!("`{text}` is not JSON once filled in: {err}"),
                     )
                 })?;
-                expect::json_at(path, &expected, &self.json()?)
+                let path = self.path(path)?;
+                expect::json_at(&path, &expected, &self.json()?)
                     .map_err(|err| failed(Reason::WrongJson, err.to_string()))
             }
-            Check::Shape { path, shape } => shaped(path, *shape, &self.json()?),
+            Check::Shape { path, shape } => shaped(&self.path(path)?, *shape, &self.json()?),
             Check::Compare(compare) => {
                 let left = self.term(&compare.left)?;
                 let right = self.term(&compare.right)?;
@@ -610,7 +626,7 @@ impl Scope<'_> {
                         format!("capture `{name}` from {path}: {}", miss.message),
                     )
                 })?;
-                match path.one(&actual) {
+                match self.path(path)?.one(&actual) {
                     Ok((_, Value::String(s))) => s.clone(),
                     Ok((_, value)) => value.to_string(),
                     Err(why) => {
@@ -670,7 +686,8 @@ impl Scope<'_> {
             Operand::Value(value) => Ok(value.clone()),
             Operand::Path(path) => {
                 let json = self.json()?;
-                path.one(&json)
+                self.path(path)?
+                    .one(&json)
                     .map(|(_, value)| value.clone())
                     .map_err(|why| failed(Reason::WrongJson, why))
             }
@@ -835,6 +852,7 @@ mod tests {
         vars.set("before", "3");
         vars.set("after", "4");
         vars.set("id", "s-1");
+        vars.set("tool", "git");
         let check = parse(line).unwrap_or_else(|err| panic!("{line}: {err}"));
         let data = Data::Json(output);
         Scope {
@@ -858,6 +876,7 @@ mod tests {
             "$.checks[?(@.name=='git')].status = \"pass\"",
             "$.checks[?@.name == 'go'].status is present",
             "$.checks[?(@.name=='svn')] is absent",
+            "$.checks[?(@.name=='{{tool}}')].status = \"pass\"",
         ] {
             assert!(holds(line, doc.clone()).is_ok(), "{line}");
         }

@@ -11,6 +11,7 @@
 //! matches strings by the text rule; numbers compare by value.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use regex::Regex;
 use serde_json::Value;
@@ -189,18 +190,29 @@ impl fmt::Display for Location {
 /// A JSONPath query (RFC 9535, by `serde_json_path`): `$`,
 /// `$.checks[0].status`, `$["odd key"]`,
 /// `$.checks[?(@.name=='git')].status`. The leading `$` may be left out
-/// (`checks[0]`), and `.key` may hold `-` (`$.content-type`).
+/// (`checks[0]`), and `.key` may hold `-` (`$.content-type`). A path with
+/// `{{name}}` in it is checked when parsed and completed by
+/// [`JsonPath::fill`] at run time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonPath {
     text: String,
     query: serde_json_path::JsonPath,
+    /// Whether `text` holds `{{name}}` to fill in before querying.
+    template: bool,
 }
+
+/// `{{...}}` in a path.
+static PLACEHOLDER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\{\{[^{}]*\}\}").expect("valid regex"));
 
 impl JsonPath {
     /// Parses a path; `Err` says what is wrong with it.
     pub fn parse(text: &str) -> Result<JsonPath, String> {
         let text = text.trim();
-        let query = serde_json_path::JsonPath::parse(&normalize(text)).map_err(|err| {
+        let template = PLACEHOLDER.is_match(text);
+        // A template is checked with every `{{name}}` standing for `0`.
+        let checked = fill_placeholders(text, |_| Ok("0".to_owned()))?;
+        let query = serde_json_path::JsonPath::parse(&normalize(&checked)).map_err(|err| {
             format!(
                 "bad JSON path `{text}`: {err}; write it like `$.checks[0].status`, \
                  `$.checks[?(@.name=='git')].status` or `$`"
@@ -209,6 +221,30 @@ impl JsonPath {
         Ok(JsonPath {
             text: text.to_owned(),
             query,
+            template,
+        })
+    }
+
+    /// The path with its `{{name}}` filled in by `value` (inside quotes,
+    /// with quotes and backslashes escaped, so a value stays one string).
+    pub fn fill(
+        &self,
+        value: impl FnMut(&str) -> Result<String, String>,
+    ) -> Result<JsonPath, String> {
+        if !self.template {
+            return Ok(self.clone());
+        }
+        let text = fill_placeholders(&self.text, value)?;
+        let query = serde_json_path::JsonPath::parse(&normalize(&text)).map_err(|err| {
+            format!(
+                "JSON path `{}` is `{text}` once filled in: {err}",
+                self.text
+            )
+        })?;
+        Ok(JsonPath {
+            text,
+            query,
+            template: false,
         })
     }
 
@@ -267,6 +303,53 @@ impl fmt::Display for JsonPath {
             write!(f, "$.{}", self.text)
         }
     }
+}
+
+/// Replaces each `{{...}}` with `value(placeholder)`, escaped for the
+/// quotes it stands in, if any.
+fn fill_placeholders(
+    text: &str,
+    mut value: impl FnMut(&str) -> Result<String, String>,
+) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for found in PLACEHOLDER.find_iter(text) {
+        let before = &text[last..found.start()];
+        out.push_str(before);
+        let quote = open_quote(&out);
+        let filled = value(found.as_str())?;
+        match quote {
+            Some(q) => {
+                for c in filled.chars() {
+                    if c == q || c == '\\' {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
+            }
+            None => out.push_str(&filled),
+        }
+        last = found.end();
+    }
+    out.push_str(&text[last..]);
+    Ok(out)
+}
+
+/// The quote `text` ends inside of, if any.
+fn open_quote(text: &str) -> Option<char> {
+    let mut quote = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None => {}
+        }
+    }
+    quote
 }
 
 /// The runbook path as RFC 9535 text: a leading `$` added, and `.key`
@@ -551,6 +634,27 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    #[test]
+    fn variables_in_paths_are_filled_in_as_one_string() {
+        let doc = json!({"sessions": [{"id": "s-1", "state": "running"}, {"id": "it's", "state": "odd"}]});
+        let path = JsonPath::parse("$.sessions[?(@.id=='{{id}}')].state").unwrap();
+        let state = |id: &str| {
+            let filled = path.fill(|_| Ok(id.to_owned())).unwrap();
+            filled.get(&doc).cloned()
+        };
+        assert_eq!(state("s-1"), Some(json!("running")));
+        assert_eq!(state("it's"), Some(json!("odd")));
+        assert_eq!(state("x' || @.id=='s-1"), None, "a value stays one string");
+        let index = JsonPath::parse("$.sessions[{{n}}].id").unwrap();
+        assert_eq!(
+            index.fill(|_| Ok("1".into())).unwrap().get(&doc),
+            Some(&json!("it's"))
+        );
+        let err = index.fill(|_| Ok("x".into())).unwrap_err();
+        assert!(err.contains("once filled in"), "{err}");
+        assert!(JsonPath::parse("$.a[?(@.b=={{x}}").is_err());
     }
 
     #[test]
