@@ -780,8 +780,8 @@ impl RunbookParser<'_> {
     /// `daemon` block; the lines after them.
     fn env_changes<'l, 't>(
         &self,
-        lines: &'l [(usize, &'t str)],
-    ) -> Result<(Vec<EnvChange>, &'l [(usize, &'t str)]), ParseError> {
+        lines: Lines<'l, 't>,
+    ) -> Result<(Vec<EnvChange>, Lines<'l, 't>), ParseError> {
         let mut changes = Vec::new();
         let mut rest = lines;
         while let Some(&(at, text)) = rest.first() {
@@ -1034,6 +1034,9 @@ impl RunbookParser<'_> {
         Ok(self.runbook)
     }
 }
+
+/// A block's lines with their line numbers.
+type Lines<'l, 't> = &'l [(usize, &'t str)];
 
 /// Header lines as `(name, value)`.
 type Headers = Vec<(String, String)>;

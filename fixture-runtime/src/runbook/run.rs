@@ -726,11 +726,8 @@ impl Runner {
                     Some(name) => {
                         let reader = sse::open(&url, &headers, timeout, KEEP_STREAM_FOR)
                             .map_err(open_failed)?;
-                        let kept = self
-                            .streams
-                            .entry(name.clone())
-                            .insert_entry(sse::Kept::new(reader))
-                            .into_mut();
+                        self.streams.insert(name.clone(), sse::Kept::new(reader));
+                        let kept = self.streams.get_mut(name).expect("just kept");
                         sse::expect_events(&expected, || kept.next_event(deadline))
                     }
                 }
