@@ -1,7 +1,7 @@
 //! Runbooks end to end: real processes and real sockets on 127.0.0.1.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -299,6 +299,22 @@ $ test -f never
     );
 }
 
+/// Reads a request's head, up to its blank line, waiting at most `within`
+/// for each read.
+fn read_head(stream: &TcpStream, within: Duration) -> String {
+    stream.set_read_timeout(Some(within)).unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        head.push_str(&line);
+    }
+    head
+}
+
 /// Serves each canned response to one connection, in order, on 127.0.0.1;
 /// returns the port and the request heads it received.
 fn serve(responses: Vec<String>, hold: Duration) -> (u16, thread::JoinHandle<Vec<String>>) {
@@ -307,21 +323,8 @@ fn serve(responses: Vec<String>, hold: Duration) -> (u16, thread::JoinHandle<Vec
     let handle = thread::spawn(move || {
         let mut heads = Vec::new();
         for response in responses {
-            let (stream, _) = listener.accept().unwrap();
-            stream
-                .set_read_timeout(Some(Duration::from_secs(5)))
-                .unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut head = String::new();
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                head.push_str(&line);
-            }
-            heads.push(head);
-            let mut stream = stream;
+            let (mut stream, _) = listener.accept().unwrap();
+            heads.push(read_head(&stream, Duration::from_secs(5)));
             let _ = stream.write_all(response.as_bytes());
             let _ = stream.flush();
             thread::sleep(hold);
@@ -511,22 +514,13 @@ fn serve_open_stream(events: &'static str) -> (u16, thread::JoinHandle<Duration>
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = thread::spawn(move || {
-        let (stream, _) = listener.accept().unwrap();
+        let (mut stream, _) = listener.accept().unwrap();
         let opened = Instant::now();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut line = String::new();
-        while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
-            line.clear();
-        }
-        let mut stream = stream;
+        read_head(&stream, Duration::from_secs(30));
         stream.write_all(event_stream(events).as_bytes()).unwrap();
         stream.flush().unwrap();
         // Never closes: reads until the client hangs up.
-        let mut rest = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut reader, &mut rest);
+        let _ = std::io::Read::read_to_end(&mut stream, &mut Vec::new());
         opened.elapsed()
     });
     (port, handle)
@@ -594,21 +588,7 @@ fn serve_stream_and_actions(posts: usize) -> u16 {
     let port = listener.local_addr().unwrap().port();
     thread::spawn(move || {
         let (send, created) = std::sync::mpsc::channel::<usize>();
-        let head = |stream: &std::net::TcpStream| {
-            stream
-                .set_read_timeout(Some(Duration::from_secs(10)))
-                .unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut head = String::new();
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                head.push_str(&line);
-            }
-            head
-        };
+        let head = |stream: &TcpStream| read_head(stream, Duration::from_secs(10));
         let (mut events, _) = listener.accept().unwrap();
         assert!(head(&events).starts_with("GET /events"));
         let stream = thread::spawn(move || {
