@@ -551,7 +551,7 @@ impl RunbookParser<'_> {
                 self.error(
                     line,
                     "an `http` block needs the expected status line after the request, \
-                     e.g. `HTTP 200`, `HTTP 4xx` or `HTTP not 405`",
+                     e.g. `HTTP 200`",
                 )
             })?;
         let Request {
