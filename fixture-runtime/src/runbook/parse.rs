@@ -27,6 +27,9 @@ const KINDS: &str = "`console`, `daemon`, `stop`, `http`, `sse`, `env`, `fs`, `e
 static STATUS_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^HTTP(/\d(\.\d)?)? +(\d{3}|[1-5]xx|not \d{3})\b").expect("valid regex")
 });
+/// What a status line that went wrong looks like: `HTTP 9xx`, `HTTP not 40`.
+static STATUS_ATTEMPT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^HTTP(/[\d.]+)? +(not +)?[\dx]+(\s|$)").expect("valid regex"));
 static HEADER_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([A-Za-z0-9!#$%&'*+.^_`|~-]+):[ \t]*(.*)$").expect("valid"));
 static NAME: LazyLock<Regex> =
@@ -544,6 +547,18 @@ impl RunbookParser<'_> {
     }
 
     fn http(&self, line: usize, lines: &[(usize, &str)]) -> Result<Http, ParseError> {
+        let bad_status = lines
+            .iter()
+            .find(|(_, l)| STATUS_ATTEMPT.is_match(l) && !STATUS_LINE.is_match(l));
+        if let Some(&(at, text)) = bad_status {
+            return Err(self.error(
+                at,
+                format!(
+                    "bad status line `{text}`: write `HTTP 200`, `HTTP/1.1 201 Created`, \
+                     `HTTP 4xx` (any code of a class) or `HTTP not 405` (any code but one)"
+                ),
+            ));
+        }
         let split = lines
             .iter()
             .position(|(_, l)| STATUS_LINE.is_match(l))
@@ -1456,8 +1471,13 @@ data: {"seq": 6}
             ),
             (
                 "```http\nGET http://x/\nHTTP 9xx\n```\n",
-                5,
-                "expected status line",
+                7,
+                "bad status line `HTTP 9xx`",
+            ),
+            (
+                "```http\nGET http://x/\nHTTP not 40\n```\n",
+                7,
+                "`HTTP not 405`",
             ),
             ("```sse from=s\ndata: 1\n```\n", 5, "no stream named `s`"),
             ("```sse name=s from=s\ndata: 1\n```\n", 5, "use one"),
