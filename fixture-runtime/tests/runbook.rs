@@ -878,3 +878,22 @@ log slow /listening on \d+/ within 5s
         .iter()
         .any(|(label, _)| label == "daemon slow log"));
 }
+
+#[test]
+fn an_fs_change_that_cannot_be_undone_breaks_the_lane() {
+    let text =
+        "## a\n```console\n$ touch f\n```\n```fs\nchmod 600 f\n```\n```console\n$ rm f\n```\n";
+    let report = run_text(text, None, &[]);
+    let failure = report.lanes[0].failure.as_ref().unwrap();
+    assert_eq!(
+        (failure.step, failure.reason),
+        (None, Reason::BadStep),
+        "{report}"
+    );
+    assert!(
+        failure.message.starts_with(
+            "the lane's `fs` changes could not all be undone:\ncannot restore the mode of "
+        ),
+        "{report}"
+    );
+}

@@ -25,8 +25,9 @@ use super::{
 
 /// The pause between readiness probes.
 const PROBE_EVERY: Duration = Duration::from_millis(50);
-/// How long a stream kept open by `sse name=` may stay connected at most;
-/// it closes when its lane ends.
+/// How long a stream kept open by `sse name=` may stay connected at most.
+/// The runner stops listening when its lane ends; the connection closes at
+/// the next event, when the server closes it, or after this.
 const KEEP_STREAM_FOR: Duration = Duration::from_secs(600);
 
 /// How to run a runbook.
@@ -285,10 +286,19 @@ impl Runner {
         self.streams.clear();
         let problems = self.undo.revert();
         if !problems.is_empty() && failure.is_none() {
-            let broken = Broken::new(Reason::BadStep, problems.join("\n"));
-            let mut undo = self.failure(0, &lane.steps[0], broken, first_log);
-            (undo.step, undo.line, undo.action) = (None, lane.line, None);
-            failure = Some(undo);
+            failure = Some(Failure {
+                step: None,
+                line: lane.line,
+                action: None,
+                reason: Reason::BadStep,
+                message: format!(
+                    "the lane's `fs` changes could not all be undone:\n{}",
+                    problems.join("\n")
+                ),
+                diff: None,
+                exit_status: None,
+                tails: Vec::new(),
+            });
         }
         report.duration = Some(started.elapsed());
         if let Some(failure) = failure {
