@@ -1482,6 +1482,16 @@ data: {"seq": 6}
             ("```sse from=s\ndata: 1\n```\n", 5, "no stream named `s`"),
             ("```sse name=s from=s\ndata: 1\n```\n", 5, "use one"),
             (
+                "```sse name=a-b\nGET http://x/\n```\n",
+                5,
+                "bad stream name `a-b`",
+            ),
+            (
+                "```sse name=s\nGET http://x/\n```\n```sse from=s\nGET http://x/\n```\n",
+                9,
+                "lists only events",
+            ),
+            (
                 "```sse\nGET http://x/\n```\n",
                 5,
                 "only a stream opened with `name=`",
