@@ -683,19 +683,17 @@ fn reports_say_how_long_each_step_and_lane_took() {
     );
     assert_eq!(json["lanes"][2]["duration_ms"], serde_json::Value::Null);
     let text = report.to_string();
-    let line = text
-        .lines()
-        .find(|l| l.contains("worked             slow"))
-        .unwrap();
-    assert!(
-        line.starts_with("  worked             slow (2 steps, 0.3"),
-        "{text}"
-    );
-    assert!(text.contains("      steps took: 1 0.3"), "{text}");
-    assert!(
-        text.contains("  broke              never (at step 1 of 1, 0.0"),
-        "{text}"
-    );
+    for pattern in [
+        r"(?m)^  worked             slow \(2 steps, \d+\.\d\ds\)$",
+        r"(?m)^      steps took: 1 \d+\.\d\ds, 2 \d+\.\d\ds$",
+        r"(?m)^  broke              never \(at step 1 of 1, \d+\.\d\ds\)$",
+        r"(?m)^  not reached        after$",
+    ] {
+        assert!(
+            regex::Regex::new(pattern).unwrap().is_match(&text),
+            "{pattern}\n{text}"
+        );
+    }
 }
 
 #[test]
@@ -859,10 +857,8 @@ ready log booting
 log slow /listening on \d+/ within 5s
 ```
 "#;
-    let started = Instant::now();
     let report = run_text(text, None, &[]);
     assert!(report.passed(), "{report}");
-    assert!(started.elapsed() < Duration::from_secs(5), "{report}");
     let missed = text.replace("/listening on \\d+/ within 5s", "/ready/ within 200ms");
     let report = run_text(&missed, None, &[]);
     assert_eq!(reason(&report, 0), Reason::MissedLogLine, "{report}");
