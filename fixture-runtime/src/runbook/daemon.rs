@@ -285,6 +285,30 @@ impl Daemons {
         self.running.iter().map(|d| d.name.clone()).collect()
     }
 
+    /// The log of the daemon last started as `name`, running or not.
+    pub fn log_of(&self, name: &str) -> Option<Captured> {
+        match self.running.iter().find(|d| d.name == name) {
+            Some(daemon) => Some(daemon.process.log()),
+            None => self
+                .exited
+                .iter()
+                .find(|d| d.name == name)
+                .map(|d| d.log.clone()),
+        }
+    }
+
+    /// The names of the daemons started so far, in order.
+    pub fn started(&self) -> Vec<&str> {
+        let mut all: Vec<(usize, &str)> = self
+            .running
+            .iter()
+            .map(|d| (d.started, d.name.as_str()))
+            .chain(self.exited.iter().map(|d| (d.started, d.name.as_str())))
+            .collect();
+        all.sort_unstable();
+        all.into_iter().map(|(_, name)| name).collect()
+    }
+
     /// The logs a failure shows: every running daemon's, and those of the
     /// daemons started from `since` on that have exited, labelled so.
     pub fn logs(&self, since: usize) -> Vec<(String, Captured)> {

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -46,6 +47,21 @@ pub struct LaneReport {
     pub failure: Option<Failure>,
     /// Why it was not reached or skipped, or what its `must-fail` asked.
     pub note: Option<String>,
+    /// How long the lane ran (`None` when it did not run).
+    pub duration: Option<Duration>,
+    /// How long each step that ran took, in the order they ran.
+    pub timings: Vec<StepTime>,
+}
+
+/// How long one step took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepTime {
+    /// 1-based step within the lane.
+    pub step: usize,
+    /// The runbook line of the step.
+    pub line: usize,
+    /// From its start to its end, retries of `poll=` included.
+    pub duration: Duration,
 }
 
 /// A lane's outcome.
@@ -124,6 +140,12 @@ impl Report {
                     "steps": lane.steps,
                     "note": lane.note,
                     "failure": lane.failure.as_ref().map(Failure::to_json),
+                    "duration_ms": lane.duration.map(millis),
+                    "step_durations": lane.timings.iter().map(|t| json!({
+                        "step": t.step,
+                        "line": t.line,
+                        "duration_ms": millis(t.duration),
+                    })).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -173,17 +195,30 @@ impl fmt::Display for Report {
         }
         for lane in &self.lanes {
             write!(f, "  {:<18} {}", lane.status.as_str(), lane.slug)?;
+            let took = lane
+                .duration
+                .map_or(String::new(), |d| format!(", {}", seconds(d)));
             match lane.status {
-                LaneStatus::Worked if lane.steps == 1 => write!(f, " (1 step)")?,
-                LaneStatus::Worked => write!(f, " ({} steps)", lane.steps)?,
+                LaneStatus::Worked if lane.steps == 1 => write!(f, " (1 step{took})")?,
+                LaneStatus::Worked => write!(f, " ({} steps{took})", lane.steps)?,
                 LaneStatus::Broke | LaneStatus::BrokeAsExpected => {
-                    if let Some(step) = lane.failure.as_ref().and_then(|x| x.step) {
-                        write!(f, " (at step {step} of {})", lane.steps)?;
+                    match lane.failure.as_ref().and_then(|x| x.step) {
+                        Some(step) => write!(f, " (at step {step} of {}{took})", lane.steps)?,
+                        None if !took.is_empty() => write!(f, " ({})", &took[2..])?,
+                        None => {}
                     }
                 }
                 _ => {}
             }
             writeln!(f)?;
+            if !lane.timings.is_empty() {
+                let steps: Vec<String> = lane
+                    .timings
+                    .iter()
+                    .map(|t| format!("{} {}", t.step, seconds(t.duration)))
+                    .collect();
+                writeln!(f, "      steps took: {}", steps.join(", "))?;
+            }
             if let Some(note) = &lane.note {
                 writeln!(f, "      {note}")?;
             }
@@ -229,6 +264,16 @@ impl fmt::Display for Failure {
         }
         Ok(())
     }
+}
+
+/// A duration as reports print it: `0.42s`.
+fn seconds(duration: Duration) -> String {
+    format!("{:.2}s", duration.as_secs_f64())
+}
+
+/// A duration in whole milliseconds, for JSON.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The last [`TAIL_LINES`] lines of an output, at most [`TAIL_BYTES`] of
