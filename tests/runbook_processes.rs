@@ -3,6 +3,7 @@
 //! (detached, timed out, or stopped by a signal), output stays bounded.
 
 use std::fs;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::thread::sleep;
@@ -363,6 +364,20 @@ fn output_is_bounded_and_says_what_was_cut() {
     assert!(max_rss_kib < 100 * 1024, "peak memory {max_rss_kib} KiB");
 }
 
+/// Gives the child the signal dispositions of a shell's foreground job,
+/// whatever this test process inherited (a CI script's background job
+/// ignores `SIGINT`).
+fn with_default_signals(command: &mut Command) {
+    // SAFETY: signal(2) is async-signal-safe; it runs between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGTERM, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+}
+
 /// Starts a run that starts a daemon and a long step, waits for both,
 /// sends `signal`, and checks that everything is gone and a report came.
 fn stopped_by(signal: libc::c_int, name: &str) {
@@ -392,15 +407,15 @@ $ true
 "#;
     fs::write(dir.path().join("long.md"), runbook).unwrap();
     let var = format!("out={}", out.display());
-    let child: Child = fixture_kit(
+    let mut command = fixture_kit(
         dir.path(),
         &[
             "runbook", "run", "long.md", "--format", "json", "--var", &var,
         ],
-    )
-    .stdout(Stdio::piped())
-    .spawn()
-    .unwrap();
+    );
+    command.stdout(Stdio::piped());
+    with_default_signals(&mut command);
+    let child: Child = command.spawn().unwrap();
     let pids: Vec<u32> = ["daemon", "step", "detached"]
         .iter()
         .map(|name| pid_in(&out.join(name)))
@@ -465,12 +480,13 @@ fn sigterm_to_verify_stops_the_agent_cli_and_removes_its_working_copy() {
     )
     .unwrap();
     let agent_cmd = format!("sh {}", agent.display());
-    let child = fixture_kit(dir.path(), &["verify", "--agent-cmd", &agent_cmd])
+    let mut command = fixture_kit(dir.path(), &["verify", "--agent-cmd", &agent_cmd]);
+    command
         .env_remove("UPDATE_GOLDENS")
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .stderr(Stdio::piped());
+    with_default_signals(&mut command);
+    let child = command.spawn().unwrap();
     let pids: Vec<u32> = ["agent", "detached"]
         .iter()
         .map(|name| pid_in(&out.join(name)))

@@ -1,9 +1,10 @@
 //! Stopping cleanly when fixture-kit is told to stop.
 //!
 //! The first supervised process installs handlers for `SIGTERM`, `SIGINT`
-//! and `SIGHUP`. The first such signal sends `SIGTERM` to every process of
-//! every live [`Tree`](super::Tree), `SIGKILL` to what is left 3 s later,
-//! and makes [`received`] return it: waits return early, nothing new is
+//! and `SIGHUP` (those not ignored already, as under `nohup`). The first
+//! such signal sends `SIGTERM` to every process of every live
+//! [`Tree`](super::Tree), `SIGKILL` to what is left 3 s later, and makes
+//! [`received`] return it: waits return early, nothing new is
 //! started, and the runners wind up (a runbook writes its report so far,
 //! temporary folders are removed as their owners return). Should the
 //! program still run 10 s after the signal, it exits with `128 + signal`;
@@ -31,7 +32,13 @@ static INSTALL: Once = Once::new();
 /// Installs the handlers (once; later calls do nothing).
 pub fn install() {
     INSTALL.call_once(|| {
-        let Ok(mut signals) = Signals::new([SIGTERM, SIGINT, SIGHUP]) else {
+        // A signal ignored from the start (`nohup`, a background job's
+        // `SIGINT`) stays ignored.
+        let wanted: Vec<i32> = [SIGTERM, SIGINT, SIGHUP]
+            .into_iter()
+            .filter(|signal| !ignored(*signal))
+            .collect();
+        let Ok(mut signals) = Signals::new(wanted) else {
             return;
         };
         let _ = thread::Builder::new()
@@ -42,6 +49,17 @@ pub fn install() {
                 }
             });
     });
+}
+
+/// Whether `signal` is set to be ignored.
+fn ignored(signal: i32) -> bool {
+    // SAFETY: with a null new action, sigaction(2) only reads the current
+    // one into `current`.
+    unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut current) == 0
+            && current.sa_sigaction == libc::SIG_IGN
+    }
 }
 
 /// The signal that told fixture-kit to stop, if one did.
