@@ -30,6 +30,8 @@ pub struct Context<'a> {
     /// For a reviewer: the task's coder patch (`../coder/expected.patch`),
     /// when there is one and it parses.
     pub task_patch: Option<&'a patch::Patch>,
+    /// Whether the fixture is verified in legacy mode.
+    pub legacy: bool,
 }
 
 /// Runs every rule that applies to `output`.
@@ -114,11 +116,15 @@ fn undeclared_no_repo(ctx: &Context<'_>, what: &str) -> Option<Violation> {
 
 fn coder_rules(coder: &CoderOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> Vec<Violation> {
     let c = ctx.constraints;
-    let parsed = match patch::parse(&coder.patch, ctx.golden) {
-        Ok(parsed) => parsed,
-        Err(violations) => return violations,
-    };
-    let mut violations = zero_change::patch(coder, parsed.files.len(), c.zero_change, ctx.golden);
+    // Every rule runs on the sections and hunks that parsed, so one run
+    // reports every problem, not only the first.
+    let (parsed, mut violations) = patch::parse_recovering(&coder.patch, ctx.golden);
+    violations.extend(zero_change::patch(
+        coder,
+        parsed.files.len(),
+        c.zero_change,
+        ctx.golden,
+    ));
     for fp in &parsed.files {
         violations.extend(
             fp.paths()
@@ -126,23 +132,29 @@ fn coder_rules(coder: &CoderOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> 
                 .filter_map(|p| path(p, format!("{}:{}", ctx.golden, fp.line))),
         );
     }
-    match (ctx.repo, &c.no_repo) {
-        (Some(repo), _) => {
-            violations.extend(fabrication::patch(&parsed, repo, ctx.golden));
-            if let Err(failed) = apply::apply(&parsed, repo, ctx.golden) {
-                violations.extend(failed);
-            }
+    let empty = Repo::default();
+    let repo = match (ctx.repo, &c.no_repo) {
+        (Some(repo), _) => Some(repo),
+        (None, _) if legacy_creation_only(&parsed, ctx) => Some(&empty),
+        (None, Some(_)) => None,
+        (None, None) if !parsed.files.is_empty() => {
+            violations.push(
+                Violation::new(
+                    Rule::PatchApply,
+                    "no repo/: the patch cannot be applied, and nothing says why",
+                )
+                .at(ctx.golden.to_owned())
+                .hint(NO_REPO_HINT),
+            );
+            None
         }
-        (None, Some(_)) => {}
-        (None, None) if !parsed.files.is_empty() => violations.push(
-            Violation::new(
-                Rule::PatchApply,
-                "no repo/: the patch cannot be applied, and nothing says why",
-            )
-            .at(ctx.golden.to_owned())
-            .hint(NO_REPO_HINT),
-        ),
-        (None, None) => {}
+        (None, None) => None,
+    };
+    if let Some(repo) = repo {
+        violations.extend(fabrication::patch(&parsed, repo, ctx.golden));
+        if let Err(failed) = apply::apply(&parsed, repo, ctx.golden) {
+            violations.extend(failed);
+        }
     }
     violations.extend(scope::patch(
         &parsed,
@@ -151,6 +163,40 @@ fn coder_rules(coder: &CoderOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> 
         ctx.golden,
     ));
     violations
+}
+
+/// In legacy mode, a coder fixture without `repo/` whose patch only
+/// creates files is applied to an empty tree.
+fn legacy_creation_only(parsed: &patch::Patch, ctx: &Context<'_>) -> bool {
+    ctx.legacy
+        && ctx.repo.is_none()
+        && ctx.constraints.no_repo.is_none()
+        && !parsed.files.is_empty()
+        && parsed
+            .files
+            .iter()
+            .all(|fp| matches!(fp.change, patch::Change::Create(_)))
+}
+
+/// Findings that do not fail the fixture: a legacy coder patch that only
+/// creates files, checked against an empty tree for want of `repo/`.
+pub fn warnings(output: &AgentOutput, ctx: &Context<'_>) -> Vec<Violation> {
+    let AgentOutput::Coder(coder) = output else {
+        return Vec::new();
+    };
+    let (parsed, _) = patch::parse_recovering(&coder.patch, ctx.golden);
+    legacy_creation_only(&parsed, ctx)
+        .then(|| {
+            Violation::new(
+                Rule::PatchApply,
+                "no repo/: the patch only creates files, so it was applied to an empty tree \
+                 (legacy mode)",
+            )
+            .at(ctx.golden.to_owned())
+            .hint(NO_REPO_HINT)
+        })
+        .into_iter()
+        .collect()
 }
 
 fn reviewer_rules(
