@@ -193,7 +193,7 @@ fn find(
     let last = len - before.len();
     if at_start || at_end {
         let pos = if at_start { 0 } else { last };
-        let fits = (!at_end || pos == last) && image.matches(pos, before);
+        let fits = (!at_end || pos == last) && image.matches(pos, before, !at_end);
         return fits.then_some(pos);
     }
     let want = want.min(len);
@@ -201,7 +201,7 @@ fn find(
         .flat_map(|d| [want.checked_add(d), want.checked_sub(d).filter(|_| d > 0)])
         .flatten()
         .filter(|&pos| pos <= last)
-        .find(|&pos| image.matches(pos, before))
+        .find(|&pos| image.matches(pos, before, true))
 }
 
 /// What differs at the hunk's own position: the first expected line

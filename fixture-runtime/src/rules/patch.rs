@@ -647,13 +647,14 @@ impl<'a> Parser<'a> {
             Change::Modify(old)
         } else {
             let message = match h.dev_null {
+                Some(line) if line.starts_with("---") => format!(
+                    "`{line}` without a `new file mode` line: git reads it as a file named \
+                     `dev/null` (which does not exist)"
+                ),
                 Some(line) => format!(
-                    "`{line}` without a `{}` line: git reads it as a file named `dev/null`",
-                    if line.starts_with("---") {
-                        "new file mode"
-                    } else {
-                        "deleted file mode"
-                    }
+                    "`{line}` without a `deleted file mode` line: git reads it as a file named \
+                     `dev/null` (git would write the change to `dev/null` and leave `{old}` as \
+                     it is)"
                 ),
                 None => format!(
                     "`---` names `{old}` but `+++` names `{new}`: a rename needs \

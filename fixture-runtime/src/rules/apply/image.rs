@@ -56,12 +56,25 @@ impl<'t> Image<'t> {
         self.get(i).is_some_and(|l| l.patched)
     }
 
-    /// Whether `lines` are at `pos`, none of them written by a hunk.
-    pub(super) fn matches(&self, pos: usize, lines: &[&str]) -> bool {
+    /// Whether `lines` are at `pos`, none of them written by a hunk. With
+    /// `loose_end`, a last line that lacks its newline also matches a line
+    /// that starts with it and goes on with whitespace only, as git
+    /// compares a hunk that need not end at the end of the file: as a
+    /// prefix of the file from its position.
+    pub(super) fn matches(&self, pos: usize, lines: &[&str], loose_end: bool) -> bool {
+        let last = lines.len().wrapping_sub(1);
         pos + lines.len() <= self.len()
             && lines.iter().enumerate().all(|(i, want)| {
-                self.get(pos + i)
-                    .is_some_and(|l| !l.patched && l.text == *want)
+                self.get(pos + i).is_some_and(|l| {
+                    !l.patched
+                        && (l.text == *want
+                            || (loose_end
+                                && i == last
+                                && !want.ends_with('\n')
+                                && l.text.strip_prefix(*want).is_some_and(|rest| {
+                                    rest.bytes().all(|b| b" \t\n\x0b\x0c\r".contains(&b))
+                                })))
+                })
             })
     }
 
@@ -116,7 +129,8 @@ mod tests {
         image.replace(0, 1, ["A\n"]);
         assert_eq!(image.len(), 5);
         assert!(image.patched(0) && !image.patched(1) && image.patched(2));
-        assert!(image.matches(1, &["b\n"]) && !image.matches(2, &["C\n"]));
+        assert!(image.matches(1, &["b\n"], false) && !image.matches(2, &["C\n"], false));
+        assert!(image.matches(1, &["b"], true) && !image.matches(1, &["b"], false));
         assert_eq!(image.text(4), Some("d\n"));
         assert_eq!(image.text(5), None);
         assert_eq!(image.into_text(), "A\nb\nC\nC2\nd\n");
