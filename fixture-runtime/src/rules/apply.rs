@@ -139,7 +139,7 @@ fn apply_hunks(
 ) -> Result<String, Vec<Violation>> {
     let mut image = Image::new(text);
     let mut violations = Vec::new();
-    for (k, hunk) in hunks.iter().enumerate() {
+    for hunk in hunks {
         let before: Vec<&str> = hunk.before().collect();
         let trailing = hunk
             .lines
@@ -157,7 +157,7 @@ fn apply_hunks(
                     Rule::PatchApply,
                     format!(
                         "`{path}`: hunk {} `{}` does not apply: {}",
-                        k + 1,
+                        hunk.number,
                         hunk.header(),
                         mismatch(&image, &before, want.min(image.len()), at_start)
                     ),

@@ -31,7 +31,7 @@ pub fn patch(patch: &Patch, repo: &Repo, file: &str) -> Vec<Violation> {
         };
         let Some(text) = entry else { continue };
         let existing: BTreeSet<&str> = lines(text).into_iter().map(trim_newline).collect();
-        for (k, hunk) in fp.hunks.iter().enumerate() {
+        for hunk in &fp.hunks {
             let invented: Vec<(&str, &str)> = hunk
                 .lines
                 .iter()
@@ -53,7 +53,7 @@ pub fn patch(patch: &Patch, repo: &Repo, file: &str) -> Vec<Violation> {
                         format!(
                             "`{old}`: hunk {} has {kind} line `{}`, which is nowhere in \
                              repo/{old}{more}",
-                            k + 1,
+                            hunk.number,
                             trim_newline(text)
                         ),
                     )

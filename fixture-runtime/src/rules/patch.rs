@@ -105,6 +105,9 @@ impl FilePatch {
 pub struct Hunk {
     /// The 1-based line of its `@@` header.
     pub line: usize,
+    /// Its 1-based position among its section's hunks (counting those
+    /// that did not parse).
+    pub number: usize,
     /// First line in the old file (0 for an empty old side).
     pub old_start: usize,
     /// Lines of the old file it covers.
@@ -768,6 +771,7 @@ impl<'a> Parser<'a> {
         }
         let hunk = Hunk {
             line: at + 1,
+            number,
             old_start,
             old_len,
             new_start,
