@@ -130,6 +130,9 @@ fn apply_file(
     Ok(result)
 }
 
+/// How many failed hunks of one file are searched for and reported.
+const SEARCHED_FAILURES: usize = 100;
+
 /// Applies `hunks` to `text` in order, as `git apply` does.
 fn apply_hunks(
     text: &str,
@@ -139,7 +142,23 @@ fn apply_hunks(
 ) -> Result<String, Vec<Violation>> {
     let mut image = Image::new(text);
     let mut violations = Vec::new();
-    for hunk in hunks {
+    for (k, hunk) in hunks.iter().enumerate() {
+        if violations.len() == SEARCHED_FAILURES {
+            // Each failed search reads the whole file: past this many the
+            // verdict is plain, and the rest would cost hunks × lines.
+            violations.push(
+                Violation::new(
+                    Rule::PatchApply,
+                    format!(
+                        "`{path}`: {} more hunks not placed after {SEARCHED_FAILURES} failed",
+                        hunks.len() - k
+                    ),
+                )
+                .at(format!("{file}:{}", hunk.line))
+                .hint("regenerate the patch against the fixture's repo/ with `git diff`"),
+            );
+            break;
+        }
         let before: Vec<&str> = hunk.before().collect();
         let trailing = hunk
             .lines
@@ -378,5 +397,20 @@ mod tests {
         let patch = "--- a/n\n+++ b/n\n@@ -0,0 +1 @@\n+x\n";
         assert_eq!(run(patch, &[]).unwrap().text("n"), Some("x\n"));
         assert_eq!(run(patch, &[("n", "")]).unwrap().text("n"), Some("x\n"));
+    }
+
+    #[test]
+    fn failed_hunks_past_a_hundred_are_counted_not_searched() {
+        let file: String = (0..100_000).map(|i| format!("{i}\n")).collect();
+        let mut patch = String::from("diff --git a/f b/f\n--- a/f\n+++ b/f\n");
+        for i in 0..20_000 {
+            patch.push_str(&format!("@@ -{0},2 +{0},2 @@\n x\n-y\n+z\n", i * 5 + 2));
+        }
+        let err = run(&patch, &[("f", &file)]).unwrap_err();
+        assert_eq!(err.matches("does not apply").count(), 100);
+        assert!(
+            err.contains("`f`: 19900 more hunks not placed after 100 failed"),
+            "{err:.300}"
+        );
     }
 }

@@ -250,6 +250,51 @@ mod tests {
     use crate::verify::{verify, Schema};
 
     #[test]
+    fn legacy_creation_only_patches_apply_to_an_empty_tree_with_one_warning() {
+        use super::{check, warnings, Context};
+        use crate::constraints::Constraints;
+        use crate::contract::{AgentOutput, CoderOutput};
+        let create = "diff --git a/n.ts b/n.ts\nnew file mode 100644\n--- /dev/null\n+++ b/n.ts\n@@ -0,0 +1 @@\n+x\n";
+        let modify = "diff --git a/o.ts b/o.ts\n--- a/o.ts\n+++ b/o.ts\n@@ -1 +1 @@\n-a\n+b\n";
+        let constraints = Constraints::default();
+        let ctx = |legacy| Context {
+            golden: "g",
+            constraints: &constraints,
+            repo: None,
+            task_patch: None,
+            legacy,
+        };
+        let coder = |patch: &str| {
+            AgentOutput::Coder(CoderOutput {
+                patch: patch.to_owned(),
+            })
+        };
+        let text =
+            |v: Vec<crate::rule::Violation>| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            text(check(&coder(create), &ctx(true))),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            text(warnings(&coder(create), &ctx(true))),
+            [
+                "[patch-apply] g: no repo/: the patch only creates files, so it was applied to an \
+              empty tree (legacy mode)\n    hint: add the source the agents see as repo/ (task or \
+              agent level), or declare `\"no_repo\": \"<why>\"` in fixture.json"
+            ]
+        );
+        // A creation that does not parse as one still fails in legacy mode.
+        let broken = create.replace("+1 @@", "+1,2 @@");
+        assert!(!check(&coder(&broken), &ctx(true)).is_empty());
+        for (patch, legacy) in [(create, false), (&format!("{create}{modify}"), true)] {
+            assert!(text(check(&coder(patch), &ctx(legacy)))
+                .iter()
+                .any(|v| v.contains("no repo/: the patch cannot be applied")));
+            assert!(warnings(&coder(patch), &ctx(legacy)).is_empty());
+        }
+    }
+
+    #[test]
     fn a_patch_with_several_defects_reports_every_one() {
         let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures"));
         let id = FixtureId::parse("rule-must-fail/patch-several-defects/coder").unwrap();
