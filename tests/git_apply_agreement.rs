@@ -1,5 +1,5 @@
 //! Differential test: fixture-kit's in-memory patch verdict (parse, then
-//! apply to `repo/`) agrees with `git apply --check` on every coder golden
+//! non-fabrication and apply against `repo/`) agrees with `git apply --check` on every coder golden
 //! of the bundled corpus that has a `repo/`, on mutations of each, and on
 //! thousands of generated cases: seeded random trees, a random edit of
 //! each turned into a patch by `git diff` itself, then random corruptions
@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use fixture_kit::discover::discover;
 use fixture_kit::repo::Repo;
-use fixture_kit::rules::{apply, patch};
+use fixture_kit::rules::{apply, fabrication, patch};
 use fixture_kit::{Agent, Fixture};
 
 struct Case {
@@ -40,9 +40,14 @@ fn ours(text: &str, repo: &Repo) -> Result<(), String> {
             .join("\n")
     };
     let parsed = patch::parse(text, "patch").map_err(join)?;
-    apply::apply(&parsed, repo, "patch")
-        .map(|_| ())
-        .map_err(join)
+    let invented = fabrication::patch(&parsed, repo, "patch");
+    let applied = apply::apply(&parsed, repo, "patch")
+        .err()
+        .unwrap_or_default();
+    match [invented, applied].concat() {
+        found if found.is_empty() => Ok(()),
+        found => Err(join(found)),
+    }
 }
 
 fn git(text: &str, repo: &Path) -> Result<(), String> {
@@ -659,7 +664,8 @@ fn corruptions(rng: &mut fastrand::Rng, patch: &str) -> Vec<(&'static str, Strin
 
 /// How fixture-kit and git judged one case.
 enum Verdict {
-    Agree,
+    /// Both apply it (`true`) or both reject it.
+    Agree(bool),
     Stricter(&'static str),
     Disagree(String),
 }
@@ -667,7 +673,8 @@ enum Verdict {
 fn judge(name: &str, text: &str, repo: &Repo, dir: &Path, ceiling: &Path) -> Verdict {
     let (ours, git) = (ours(text, repo), git_check(text, dir, ceiling));
     match (&ours, &git) {
-        (Ok(()), Ok(())) | (Err(_), Err(_)) => Verdict::Agree,
+        (Ok(()), Ok(())) => Verdict::Agree(true),
+        (Err(_), Err(_)) => Verdict::Agree(false),
         (Err(message), Ok(())) => match STRICTER.iter().find(|(_, m)| message.contains(m)) {
             Some((class, _)) => Verdict::Stricter(class),
             None => Verdict::Disagree(format!(
@@ -738,15 +745,18 @@ fn generated_patches_agree_with_git_apply_check() {
     });
     let mut stricter: BTreeMap<&str, usize> = BTreeMap::new();
     let mut disagreements = Vec::new();
+    let (mut applied, mut rejected) = (0, 0);
     for verdict in &verdicts {
         match verdict {
-            Verdict::Agree => {}
+            Verdict::Agree(true) => applied += 1,
+            Verdict::Agree(false) => rejected += 1,
             Verdict::Stricter(class) => *stricter.entry(class).or_default() += 1,
             Verdict::Disagree(text) => disagreements.push(text.as_str()),
         }
     }
     eprintln!(
-        "{} generated cases from {TREES} trees; stricter than git on purpose: {stricter:?}",
+        "{} generated cases from {TREES} trees: {applied} applied and {rejected} rejected by \
+         both; stricter than git on purpose: {stricter:?}",
         verdicts.len()
     );
     assert!(

@@ -67,8 +67,17 @@ fn text() -> impl Strategy<Value = String> {
     .prop_map(|lines| lines.concat())
 }
 
+/// 512 cases each, or `PROPTEST_CASES`.
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(512);
+    ProptestConfig::with_cases(cases)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(config())]
 
     #[test]
     fn parsing_and_applying_never_panic(text in patch_text()) {
