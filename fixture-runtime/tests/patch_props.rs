@@ -35,6 +35,7 @@ fn patch_line() -> impl Strategy<Value = String> {
             .prop_map(|(a, b, c, d)| format!("@@ -{a},{b} +{c},{d} @@")),
         Just("@@ -99999999999999999999999 +1 @@".to_owned()),
         "[ +-][a-c]{0,2}",
+        "[é\t\r][a-c]{0,2}",
         Just(String::new()),
         ".{0,8}",
     ]

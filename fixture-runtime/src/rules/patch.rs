@@ -712,7 +712,7 @@ impl<'a> Parser<'a> {
                 broken = true;
                 break;
             }
-            let text = &line[1..];
+            let text = line.get(1..).unwrap_or_default();
             match line.as_bytes()[0] {
                 b' ' | b'\n' if old > 0 && new > 0 => {
                     old -= 1;
@@ -1093,6 +1093,16 @@ rename to y.ts
             errors(text).contains(
                 "`./n.txt`: git refuses this path (`invalid path`): it has a `.` component"
             ),
+            "{}",
+            errors(text)
+        );
+    }
+
+    #[test]
+    fn a_body_line_starting_with_a_multibyte_character_ends_the_hunk() {
+        let text = "diff --git a/a b/a\n--- a/a\n+++ b/a\n@@ -1,2 +1,2 @@\n-a\né\n";
+        assert!(
+            errors(text).contains("header says 2 old / 2 new lines, body has 1 / 0"),
             "{}",
             errors(text)
         );
