@@ -120,14 +120,10 @@ pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verifie
         constraints: &fixture.constraints,
         repo: repo.as_ref(),
         task_patch: task_patch.as_ref(),
+        legacy: schema == Schema::Legacy,
     };
     violations.extend(rules::check(&parsed.output, &ctx));
-    if let Some(missing) = rules::missing_repo(&parsed.output, &ctx) {
-        match schema {
-            Schema::Strict => violations.push(missing),
-            Schema::Legacy => warnings.push(missing),
-        }
-    }
+    warnings.extend(rules::warnings(&parsed.output, &ctx));
     if !violations.is_empty() {
         violations.sort_by_key(|v| v.rule);
         return Err(violations);

@@ -11,6 +11,7 @@
 //! matches strings by the text rule; numbers compare by value.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use regex::Regex;
 use serde_json::Value;
@@ -37,15 +38,73 @@ pub fn line_matches(expected: &str, actual: &str) -> bool {
     line_regex(expected).is_match(actual)
 }
 
-/// A unified diff of expected against actual text, for reports.
+/// A unified diff of expected against actual text, for reports. Expected
+/// lines that a wildcard matched show as the actual text they matched, so
+/// only the lines that really differ are marked.
 pub fn diff(expected: &str, actual: &str) -> String {
-    let expected = with_final_newline(expected);
+    let actual_lines = lines(actual);
+    let expected = with_final_newline(&align(&lines(expected), &actual_lines).join("\n"));
     let actual = with_final_newline(actual);
     similar::TextDiff::from_lines(&expected, &actual)
         .unified_diff()
         .context_radius(3)
         .header("expected", "actual")
         .to_string()
+}
+
+/// The expected lines, rewritten where the best alignment with `actual`
+/// matched them: a wildcard line becomes the line it matched, `...` the
+/// lines it stood for. The alignment matches as many expected lines as it
+/// can (`patterns × lines` steps).
+fn align(expected: &[&str], actual: &[&str]) -> Vec<String> {
+    let patterns: Vec<Option<Regex>> = expected
+        .iter()
+        .map(|line| (*line != ANY_LINES).then(|| line_regex(line)))
+        .collect();
+    let (np, na) = (patterns.len(), actual.len());
+    // best[i][j]: most expected lines of patterns[i..] matched in actual[j..].
+    let mut best = vec![vec![0usize; na + 1]; np + 1];
+    for i in (0..np).rev() {
+        for j in (0..=na).rev() {
+            best[i][j] = match &patterns[i] {
+                None => best[i + 1][j].max(if j < na { best[i][j + 1] } else { 0 }),
+                Some(re) => {
+                    let skip = best[i + 1][j].max(if j < na { best[i][j + 1] } else { 0 });
+                    if j < na && re.is_match(actual[j]) {
+                        skip.max(1 + best[i + 1][j + 1])
+                    } else {
+                        skip
+                    }
+                }
+            };
+        }
+    }
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < np {
+        match &patterns[i] {
+            None if j < na && best[i][j + 1] == best[i][j] => {
+                out.push(actual[j].to_owned());
+                j += 1;
+            }
+            None => i += 1,
+            Some(re)
+                if j < na && re.is_match(actual[j]) && best[i][j] == 1 + best[i + 1][j + 1] =>
+            {
+                out.push(actual[j].to_owned());
+                i += 1;
+                j += 1;
+            }
+            Some(_) if j < na && best[i][j] == best[i][j + 1] && best[i][j] != best[i + 1][j] => {
+                j += 1
+            }
+            Some(_) => {
+                out.push(expected[i].to_owned());
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 fn with_final_newline(text: &str) -> String {
@@ -85,7 +144,7 @@ fn match_lines(patterns: &[Option<Regex>], actual: &[&str]) -> bool {
     reach[0][0]
 }
 
-/// One step of a [`JsonPath`].
+/// One step of a [`Location`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
     /// An object member.
@@ -94,76 +153,20 @@ pub enum Segment {
     Index(usize),
 }
 
-/// A path into a JSON document: `$`, `$.checks[0].status`, `$["odd key"]`
-/// (the leading `$` may be left out: `checks[0]`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JsonPath(pub Vec<Segment>);
+/// Where a value sits in a document, printed `$.checks[0].status` (keys
+/// that are not plain words as `["odd key"]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location(pub Vec<Segment>);
 
-impl JsonPath {
-    /// Parses a path; `Err` says what is wrong with it.
-    pub fn parse(text: &str) -> Result<JsonPath, String> {
-        let bad = |what: &str| {
-            format!("bad JSON path `{text}`: {what}; write it like `$.checks[0].status` or `$`")
-        };
-        let mut rest = text.trim();
-        rest = rest.strip_prefix('$').unwrap_or(rest);
-        let mut segments = Vec::new();
-        let mut first = true;
-        while !rest.is_empty() {
-            if let Some(after) = rest.strip_prefix('[') {
-                let end = after.find(']').ok_or_else(|| bad("`[` without `]`"))?;
-                let inner = &after[..end];
-                if let Some(key) = inner
-                    .strip_prefix('"')
-                    .and_then(|key| key.strip_suffix('"'))
-                {
-                    segments.push(Segment::Key(key.to_owned()));
-                } else {
-                    let index = inner
-                        .parse()
-                        .map_err(|_| bad("an index is a number or a quoted key"))?;
-                    segments.push(Segment::Index(index));
-                }
-                rest = &after[end + 1..];
-            } else {
-                let after = match rest.strip_prefix('.') {
-                    Some(after) => after,
-                    None if first => rest,
-                    None => return Err(bad("expected `.` or `[`")),
-                };
-                let end = after.find(['.', '[']).unwrap_or(after.len());
-                if end == 0 {
-                    return Err(bad("empty key"));
-                }
-                if after[..end].contains([']', '"', ' ']) {
-                    return Err(bad("a key with `]`, `\"` or spaces goes in `[\"...\"]`"));
-                }
-                segments.push(Segment::Key(after[..end].to_owned()));
-                rest = &after[end..];
-            }
-            first = false;
-        }
-        Ok(JsonPath(segments))
-    }
-
-    /// The value at this path, if there is one.
-    pub fn get<'a>(&self, root: &'a Value) -> Option<&'a Value> {
-        self.0
-            .iter()
-            .try_fold(root, |value, segment| match segment {
-                Segment::Key(key) => value.get(key),
-                Segment::Index(index) => value.get(index),
-            })
-    }
-
-    fn push(&self, segment: Segment) -> JsonPath {
+impl Location {
+    fn push(&self, segment: Segment) -> Location {
         let mut segments = self.0.clone();
         segments.push(segment);
-        JsonPath(segments)
+        Location(segments)
     }
 }
 
-impl fmt::Display for JsonPath {
+impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("$")?;
         for segment in &self.0 {
@@ -184,11 +187,245 @@ impl fmt::Display for JsonPath {
     }
 }
 
+/// A JSONPath query (RFC 9535, by `serde_json_path`): `$`,
+/// `$.checks[0].status`, `$["odd key"]`,
+/// `$.checks[?(@.name=='git')].status`. The leading `$` may be left out
+/// (`checks[0]`), and `.key` may hold `-` (`$.content-type`). A path with
+/// `{{name}}` in it is checked when parsed and completed by
+/// [`JsonPath::fill`] at run time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonPath {
+    text: String,
+    query: serde_json_path::JsonPath,
+    /// Whether `text` holds `{{name}}` to fill in before querying.
+    template: bool,
+}
+
+/// `{{...}}` in a path.
+static PLACEHOLDER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\{\{[^{}]*\}\}").expect("valid regex"));
+
+impl JsonPath {
+    /// Parses a path; `Err` says what is wrong with it.
+    pub fn parse(text: &str) -> Result<JsonPath, String> {
+        let text = text.trim();
+        let template = PLACEHOLDER.is_match(text);
+        // A template is checked with every `{{name}}` standing for `0`.
+        let checked = fill_placeholders(text, |_| Ok("0".to_owned()))?;
+        let query = serde_json_path::JsonPath::parse(&normalize(&checked)).map_err(|err| {
+            format!(
+                "bad JSON path `{text}`: {err}; write it like `$.checks[0].status`, \
+                 `$.checks[?(@.name=='git')].status` or `$`"
+            )
+        })?;
+        Ok(JsonPath {
+            text: text.to_owned(),
+            query,
+            template,
+        })
+    }
+
+    /// The path with its `{{name}}` filled in by `value` (inside quotes,
+    /// with quotes and backslashes escaped, so a value stays one string).
+    pub fn fill(
+        &self,
+        value: impl FnMut(&str) -> Result<String, String>,
+    ) -> Result<JsonPath, String> {
+        if !self.template {
+            return Ok(self.clone());
+        }
+        let text = fill_placeholders(&self.text, value)?;
+        let query = serde_json_path::JsonPath::parse(&normalize(&text)).map_err(|err| {
+            format!(
+                "JSON path `{}` is `{text}` once filled in: {err}",
+                self.text
+            )
+        })?;
+        Ok(JsonPath {
+            text,
+            query,
+            template: false,
+        })
+    }
+
+    /// The whole document, `$`.
+    pub fn root() -> JsonPath {
+        JsonPath::parse("$").expect("`$` is a path")
+    }
+
+    /// Every value the path selects, with where it sits.
+    pub fn select<'a>(&self, root: &'a Value) -> Vec<(Location, &'a Value)> {
+        self.query
+            .query_located(root)
+            .into_iter()
+            .map(|node| {
+                let location = node
+                    .location()
+                    .iter()
+                    .map(|element| match element {
+                        serde_json_path::PathElement::Name(name) => {
+                            Segment::Key((*name).to_owned())
+                        }
+                        serde_json_path::PathElement::Index(index) => Segment::Index(*index),
+                    })
+                    .collect();
+                (Location(location), node.node())
+            })
+            .collect()
+    }
+
+    /// The one value the path selects; `Err` says how many it selects
+    /// instead (none, or several).
+    pub fn one<'a>(&self, root: &'a Value) -> Result<(Location, &'a Value), String> {
+        let mut found = self.select(root);
+        match found.len() {
+            1 => Ok(found.remove(0)),
+            0 => Err(format!("no value at {self}")),
+            n => Err(format!(
+                "{self} selects {n} values, not one: narrow it, e.g. with `[0]` or a filter"
+            )),
+        }
+    }
+
+    /// The value at this path, if it selects exactly one.
+    pub fn get<'a>(&self, root: &'a Value) -> Option<&'a Value> {
+        self.one(root).ok().map(|(_, value)| value)
+    }
+}
+
+impl fmt::Display for JsonPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.text.starts_with('$') {
+            f.write_str(&self.text)
+        } else if self.text.starts_with('[') {
+            write!(f, "${}", self.text)
+        } else {
+            write!(f, "$.{}", self.text)
+        }
+    }
+}
+
+/// Replaces each `{{...}}` with `value(placeholder)`, escaped for the
+/// quotes it stands in, if any.
+fn fill_placeholders(
+    text: &str,
+    mut value: impl FnMut(&str) -> Result<String, String>,
+) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for found in PLACEHOLDER.find_iter(text) {
+        let before = &text[last..found.start()];
+        out.push_str(before);
+        let quote = open_quote(&out);
+        let filled = value(found.as_str())?;
+        match quote {
+            Some(q) => {
+                for c in filled.chars() {
+                    if c == q || c == '\\' {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
+            }
+            None => out.push_str(&filled),
+        }
+        last = found.end();
+    }
+    out.push_str(&text[last..]);
+    Ok(out)
+}
+
+/// The quote `text` ends inside of, if any.
+fn open_quote(text: &str) -> Option<char> {
+    let mut quote = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None => {}
+        }
+    }
+    quote
+}
+
+/// The runbook path as RFC 9535 text: a leading `$` added, and `.key`
+/// shorthands that RFC 9535 does not allow (`.content-type`, `.2nd`)
+/// quoted as `['key']`.
+fn normalize(text: &str) -> String {
+    let text = if text.starts_with('$') {
+        text.to_owned()
+    } else if text.starts_with('[') {
+        format!("${text}")
+    } else {
+        format!("$.{text}")
+    };
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let (mut depth, mut quote, mut i) = (0usize, None::<char>, 0);
+    while i < chars.len() {
+        let c = chars[i];
+        match (quote, c) {
+            (Some(q), _) => {
+                if c == '\\' && i + 1 < chars.len() {
+                    out.push(c);
+                    i += 1;
+                    out.push(chars[i]);
+                } else {
+                    if c == q {
+                        quote = None;
+                    }
+                    out.push(c);
+                }
+            }
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                out.push(c);
+            }
+            (None, '[' | '(') => {
+                depth += 1;
+                out.push(c);
+            }
+            (None, ']' | ')') => {
+                depth = depth.saturating_sub(1);
+                out.push(c);
+            }
+            (None, '.') if depth == 0 && chars.get(i + 1).is_some_and(|n| *n != '.') => {
+                let end = chars[i + 1..]
+                    .iter()
+                    .position(|c| matches!(c, '.' | '['))
+                    .map_or(chars.len(), |p| i + 1 + p);
+                let name: String = chars[i + 1..end].iter().collect();
+                let shorthand = name == "*"
+                    || name
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_alphabetic() || c == '_')
+                        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+                if shorthand || name.is_empty() || name.contains(['\'', '"', ' ', ']']) {
+                    out.push('.');
+                    out.push_str(&name);
+                } else {
+                    out.push_str(&format!("['{name}']"));
+                }
+                i = end;
+                continue;
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
 /// Where and how a JSON subset match failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonMismatch {
-    /// The first path that differs.
-    pub path: JsonPath,
+    /// The first place that differs, as `$.checks[0].status`.
+    pub path: String,
     /// What differs there.
     pub message: String,
 }
@@ -199,21 +436,35 @@ impl fmt::Display for JsonMismatch {
     }
 }
 
-/// Checks that `actual` at `path` matches `expected` as a subset.
+/// Checks that `actual` at `path` matches `expected` as a subset; the path
+/// must select one value.
 pub fn json_at(path: &JsonPath, expected: &Value, actual: &Value) -> Result<(), JsonMismatch> {
-    match path.get(actual) {
-        Some(found) => json_subset(path, expected, found),
-        None => Err(JsonMismatch {
-            path: path.clone(),
+    let mut found = path.select(actual);
+    match found.len() {
+        1 => {
+            let (location, found) = found.remove(0);
+            json_subset(&location, expected, found)
+        }
+        0 => Err(JsonMismatch {
+            path: path.to_string(),
             message: format!("no value here (expected {})", compact(expected)),
+        }),
+        n => Err(JsonMismatch {
+            path: path.to_string(),
+            message: format!("selects {n} values, not one: narrow it with `[0]` or a filter"),
         }),
     }
 }
 
-fn json_subset(path: &JsonPath, expected: &Value, actual: &Value) -> Result<(), JsonMismatch> {
+/// Checks that the whole of `actual` matches `expected` as a subset.
+pub fn json_matches(expected: &Value, actual: &Value) -> Result<(), JsonMismatch> {
+    json_subset(&Location::default(), expected, actual)
+}
+
+fn json_subset(path: &Location, expected: &Value, actual: &Value) -> Result<(), JsonMismatch> {
     let mismatch = |message: String| {
         Err(JsonMismatch {
-            path: path.clone(),
+            path: path.to_string(),
             message,
         })
     };
@@ -237,7 +488,7 @@ fn json_subset(path: &JsonPath, expected: &Value, actual: &Value) -> Result<(), 
                     Some(found) => json_subset(&inner, value, found)?,
                     None => {
                         return Err(JsonMismatch {
-                            path: inner,
+                            path: inner.to_string(),
                             message: format!(
                                 "missing (expected {}); the object has {}",
                                 compact(value),
@@ -328,24 +579,55 @@ mod tests {
     }
 
     #[test]
+    fn diff_marks_only_the_lines_that_differ_past_wildcards() {
+        let diff = diff(
+            "start\n...\nid [..]\nstate running\nend",
+            "start\nx\ny\nid 7\nstate stopped\nend",
+        );
+        let marked: Vec<&str> = diff
+            .lines()
+            .filter(|l| {
+                (l.starts_with('-') || l.starts_with('+'))
+                    && !l.starts_with("---")
+                    && !l.starts_with("+++")
+            })
+            .collect();
+        assert_eq!(marked, ["-state running", "+state stopped"], "{diff}");
+        let diff = super::diff("a\n...\nz", "a\nb\nc");
+        assert!(diff.contains("-z") && !diff.contains("-..."), "{diff}");
+    }
+
+    #[test]
     fn paths_parse_and_print() {
-        let path = JsonPath::parse("$.checks[0].status").unwrap();
+        let doc = json!({"checks": [{"name": "git", "status": "pass"}, {"name": "go", "status": "warn"}],
+                         "fail": 0, "a b": 1, "content-type": "json"});
+        let one = |path: &str| {
+            JsonPath::parse(path)
+                .unwrap()
+                .one(&doc)
+                .map(|(at, v)| (at.to_string(), v.clone()))
+        };
         assert_eq!(
-            path.0,
-            vec![
-                Segment::Key("checks".into()),
-                Segment::Index(0),
-                Segment::Key("status".into())
-            ]
+            one("$.checks[0].status"),
+            Ok(("$.checks[0].status".into(), json!("pass")))
         );
-        assert_eq!(path.to_string(), "$.checks[0].status");
-        assert_eq!(JsonPath::parse("$").unwrap().0, vec![]);
+        assert_eq!(one("fail"), Ok(("$.fail".into(), json!(0))));
+        assert_eq!(one(r#"$["a b"]"#), Ok((r#"$["a b"]"#.into(), json!(1))));
+        assert_eq!(
+            one("$.content-type"),
+            Ok(("$.content-type".into(), json!("json")))
+        );
+        assert_eq!(
+            one("$.checks[?(@.name=='go')].status"),
+            Ok(("$.checks[1].status".into(), json!("warn")))
+        );
+        assert_eq!(one("$").map(|(at, _)| at), Ok("$".into()));
         assert_eq!(JsonPath::parse("fail").unwrap().to_string(), "$.fail");
-        assert_eq!(
-            JsonPath::parse(r#"$["a b"]"#).unwrap().to_string(),
-            r#"$["a b"]"#
-        );
-        for bad in ["$.", "$[x]", "$[0", "$..a", "$.a]"] {
+        assert!(one("$.checks[*].name")
+            .unwrap_err()
+            .contains("selects 2 values"));
+        assert_eq!(one("$.nope"), Err("no value at $.nope".into()));
+        for bad in ["$.", "$[x]", "$[0", "$.a]", "$[?(@.a==]"] {
             let err = JsonPath::parse(bad).unwrap_err();
             assert!(
                 err.contains(bad) && err.contains("$.checks[0].status"),
@@ -355,9 +637,30 @@ mod tests {
     }
 
     #[test]
+    fn variables_in_paths_are_filled_in_as_one_string() {
+        let doc = json!({"sessions": [{"id": "s-1", "state": "running"}, {"id": "it's", "state": "odd"}]});
+        let path = JsonPath::parse("$.sessions[?(@.id=='{{id}}')].state").unwrap();
+        let state = |id: &str| {
+            let filled = path.fill(|_| Ok(id.to_owned())).unwrap();
+            filled.get(&doc).cloned()
+        };
+        assert_eq!(state("s-1"), Some(json!("running")));
+        assert_eq!(state("it's"), Some(json!("odd")));
+        assert_eq!(state("x' || @.id=='s-1"), None, "a value stays one string");
+        let index = JsonPath::parse("$.sessions[{{n}}].id").unwrap();
+        assert_eq!(
+            index.fill(|_| Ok("1".into())).unwrap().get(&doc),
+            Some(&json!("it's"))
+        );
+        let err = index.fill(|_| Ok("x".into())).unwrap_err();
+        assert!(err.contains("once filled in"), "{err}");
+        assert!(JsonPath::parse("$.a[?(@.b=={{x}}").is_err());
+    }
+
+    #[test]
     fn json_subset_allows_extra_keys_and_wildcards() {
         let actual = json!({"id": "s-42", "state": "running", "n": 2, "tags": ["a", "b"]});
-        let root = JsonPath::parse("$").unwrap();
+        let root = JsonPath::root();
         assert!(json_at(&root, &json!({"state": "running"}), &actual).is_ok());
         assert!(json_at(&root, &json!({"id": "s-[..]", "n": 2.0}), &actual).is_ok());
         assert!(json_at(&root, &json!({"tags": ["a", "..."]}), &actual).is_ok());

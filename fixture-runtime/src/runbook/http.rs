@@ -35,7 +35,7 @@ pub fn send(
     body: Option<&str>,
     timeout: Duration,
 ) -> Result<Response, String> {
-    let mut response = open(method, url, headers, body, timeout)?;
+    let mut response = open(method, url, headers, body, timeout, timeout)?;
     let status = response.status().as_u16();
     let headers = response
         .headers()
@@ -58,19 +58,23 @@ pub fn send(
     })
 }
 
-/// Sends a request and returns the response with its body unread.
+/// Sends a request and returns the response with its body unread: the
+/// response must start within `respond_within`, and the connection ends
+/// after `whole_within` in any case (for a stream kept open, much later).
 pub fn open(
     method: &str,
     url: &str,
     headers: &[(String, String)],
     body: Option<&str>,
-    timeout: Duration,
+    respond_within: Duration,
+    whole_within: Duration,
 ) -> Result<ureq::http::Response<Body>, String> {
     let agent: Agent = Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .proxy(None)
-        .timeout_global(Some(timeout))
+        .timeout_global(Some(whole_within.max(respond_within)))
+        .timeout_recv_response(Some(respond_within))
         .allow_non_standard_methods(true)
         .build()
         .into();

@@ -2,17 +2,20 @@
 //!
 //! A runbook is a Markdown file a person can still follow by hand: `##`
 //! headings are lanes, fenced blocks are steps (`console`, `daemon`,
-//! `stop`, `http`, `sse`, `env`, and `expect` for JSON checks and captures
-//! on the step before). [`Runbook::load`] parses one, [`run`] runs it into a
+//! `stop`, `http`, `sse`, `env`, `fs`, and `expect` for checks and
+//! captures on the step before). [`Runbook::load`] parses one, [`run`] runs it into a
 //! [`Report`]. The grammar is in `docs/RUNBOOKS.md`.
 
+mod assert;
 mod daemon;
 mod discover;
 mod expect;
 mod http;
 mod parse;
 mod report;
+mod revert;
 mod run;
+mod shell;
 mod sse;
 mod suite;
 mod vars;
@@ -21,9 +24,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use assert::{Check, Compare, Operand, Shape, Term};
 pub use discover::{discover, Discovered};
-pub use expect::JsonPath;
-pub use report::{Failure, LaneReport, LaneStatus, Report};
+pub use expect::{JsonPath, Location, Segment};
+pub use report::{Failure, LaneReport, LaneStatus, Report, StepTime};
+pub use revert::{FsChange, Mode};
 pub use run::{run, Options};
 pub use suite::RunbookSuite;
 
@@ -102,6 +107,9 @@ pub struct Lane {
     pub must_fail: Option<Reason>,
     /// The steps, in order.
     pub steps: Vec<Step>,
+    /// `<!-- finally -->`: the index of the first step that runs even when
+    /// an earlier step of the lane broke (every step from it on).
+    pub finally: Option<usize>,
 }
 
 /// One action with what it must produce.
@@ -143,6 +151,21 @@ pub enum Action {
     Sse(Sse),
     /// `NAME=value` lines for later steps (`env` block inside a lane).
     Env(Vec<(String, String)>),
+    /// An `expect` block that checks no step's output (log lines,
+    /// comparisons of captures): its checks are the step's `expect`.
+    Check,
+    /// An `fs` block: filesystem changes undone at the end of the lane.
+    Fs(Vec<FsChange>),
+}
+
+/// A change to a command's environment for one block (`env NAME=value`
+/// or `unset NAME` before its first `$`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvChange {
+    /// Sets a variable (value with variables filled in).
+    Set(String, String),
+    /// Removes a variable.
+    Unset(String),
 }
 
 /// A shell command run by `sh -c`.
@@ -156,22 +179,43 @@ pub struct Command {
     pub stdout: Option<String>,
     /// The expected exit status.
     pub status: ExpectedStatus,
+    /// Environment changes for this block's commands only.
+    pub env: Vec<EnvChange>,
 }
 
-/// The exit status a command must end with (`? N` or `? failed`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The exit status a command must end with (`? N`, `? 0|1`, `? failed`,
+/// `? any`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExpectedStatus {
-    /// Exactly this code.
-    Code(i32),
+    /// One of these codes (`? 2`, `? 0|1`).
+    Codes(Vec<i32>),
     /// Any failure (non-zero or a signal).
     Failed,
+    /// However it ends, as long as it ends within its timeout.
+    Any,
+}
+
+impl ExpectedStatus {
+    /// Whether a command that ended with `code` (`None`: by a signal)
+    /// ended as expected.
+    pub fn matches(&self, code: Option<i32>) -> bool {
+        match self {
+            ExpectedStatus::Codes(codes) => code.is_some_and(|code| codes.contains(&code)),
+            ExpectedStatus::Failed => code != Some(0),
+            ExpectedStatus::Any => true,
+        }
+    }
 }
 
 impl fmt::Display for ExpectedStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ExpectedStatus::Code(code) => write!(f, "exit status {code}"),
+            ExpectedStatus::Codes(codes) => {
+                let codes: Vec<String> = codes.iter().map(i32::to_string).collect();
+                write!(f, "exit status {}", codes.join(" or "))
+            }
             ExpectedStatus::Failed => f.write_str("a failing exit status"),
+            ExpectedStatus::Any => f.write_str("any exit status"),
         }
     }
 }
@@ -187,6 +231,11 @@ pub struct Daemon {
     pub cwd: Option<String>,
     /// The readiness probe.
     pub ready: Ready,
+    /// `may-exit=yes`: the daemon may end after it was ready without
+    /// failing the lane running then.
+    pub may_exit: bool,
+    /// Environment changes for this daemon only.
+    pub env: Vec<EnvChange>,
 }
 
 /// A readiness probe, retried until it succeeds or the step times out.
@@ -221,36 +270,84 @@ pub struct Http {
     pub headers: Vec<(String, String)>,
     /// The request body, if any.
     pub body: Option<String>,
-    /// The expected status code.
-    pub status: u16,
+    /// The expected status.
+    pub status: HttpStatus,
     /// Expected response headers (values with wildcards).
     pub expect_headers: Vec<(String, String)>,
     /// The expected body: a JSON subset if it parses as JSON, else text.
     pub expect_body: Option<String>,
 }
 
-/// A server-sent event stream and the first events it must send.
+/// The status an `http` step expects: `HTTP 201`, `HTTP 4xx`,
+/// `HTTP not 405`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpStatus {
+    /// Exactly this code.
+    Code(u16),
+    /// Any code of this class (`4` for `4xx`).
+    Class(u16),
+    /// Any code but this one.
+    Not(u16),
+}
+
+impl HttpStatus {
+    /// Whether a response with `code` has the expected status.
+    pub fn matches(self, code: u16) -> bool {
+        match self {
+            HttpStatus::Code(want) => code == want,
+            HttpStatus::Class(class) => code / 100 == class,
+            HttpStatus::Not(other) => code != other,
+        }
+    }
+}
+
+impl fmt::Display for HttpStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HttpStatus::Code(code) => write!(f, "HTTP {code}"),
+            HttpStatus::Class(class) => write!(f, "HTTP {class}xx"),
+            HttpStatus::Not(code) => write!(f, "HTTP not {code}"),
+        }
+    }
+}
+
+/// A server-sent event stream and the events it must send next.
 #[derive(Debug, Clone)]
 pub struct Sse {
-    /// The URL, fetched with `GET`.
-    pub url: String,
-    /// Request headers (e.g. `Last-Event-ID`).
-    pub headers: Vec<(String, String)>,
-    /// The expected events: fields `id`, `event`, `data` as given.
+    /// Where the events come from.
+    pub source: SseSource,
+    /// The expected events: fields `id`, `event`, `data` as given. Empty
+    /// only for a stream opened with `name=` for later steps.
     pub events: Vec<Vec<(String, String)>>,
+}
+
+/// Where an `sse` step reads events.
+#[derive(Debug, Clone)]
+pub enum SseSource {
+    /// `GET URL` with headers; `name=` keeps the stream open for later
+    /// `from=` steps of the lane.
+    Get {
+        /// The URL.
+        url: String,
+        /// Request headers (e.g. `Last-Event-ID`).
+        headers: Vec<(String, String)>,
+        /// `name=`: keep the stream open under this name.
+        keep: Option<String>,
+    },
+    /// `from=NAME`: the next events of a stream an earlier step kept open.
+    From(String),
 }
 
 /// A line of an `expect` block.
 #[derive(Debug, Clone)]
 pub enum Expectation {
-    /// `$.path = JSON`: the output holds a matching value there.
-    Json {
+    /// A check that sets nothing: types, presence, counts, comparisons,
+    /// text, log lines, alternatives.
+    Check {
         /// The line in the runbook.
         line: usize,
-        /// Where in the output.
-        path: JsonPath,
-        /// The expected value (substituted, then parsed as JSON).
-        value: String,
+        /// What must hold.
+        check: Check,
     },
     /// `capture NAME = $.path` or `capture NAME = regex PATTERN`.
     Capture {
@@ -287,6 +384,8 @@ pub enum Reason {
     StepTimedOut,
     /// A daemon exited or never passed its readiness probe.
     DaemonNotReady,
+    /// A daemon ended after it was ready, or a `stop` named one that had.
+    DaemonExited,
     /// An HTTP response had another status.
     WrongHttpStatus,
     /// An HTTP response header was missing or different.
@@ -297,28 +396,38 @@ pub enum Reason {
     RequestFailed,
     /// A step used a variable nothing defined.
     UnknownVariable,
+    /// A comparison of values did not hold.
+    WrongValue,
+    /// A daemon's log never showed the line a step waited for.
+    MissedLogLine,
     /// A command or daemon could not be started, or a step is unusable as
     /// written once its variables are filled in.
     BadStep,
+    /// fixture-kit was told to stop (`SIGTERM`, `SIGINT`, `SIGHUP`).
+    Interrupted,
     /// A lane marked `must-fail` passed.
     DidNotFail,
 }
 
 impl Reason {
     /// Every reason, in the order the docs list them.
-    pub const ALL: [Reason; 13] = [
+    pub const ALL: [Reason; 17] = [
         Reason::WrongExitStatus,
         Reason::WrongOutput,
         Reason::WrongJson,
         Reason::MissedCapture,
         Reason::StepTimedOut,
         Reason::DaemonNotReady,
+        Reason::DaemonExited,
         Reason::WrongHttpStatus,
         Reason::WrongHttpHeader,
         Reason::WrongEvents,
         Reason::RequestFailed,
         Reason::UnknownVariable,
+        Reason::WrongValue,
+        Reason::MissedLogLine,
         Reason::BadStep,
+        Reason::Interrupted,
         Reason::DidNotFail,
     ];
 
@@ -331,12 +440,16 @@ impl Reason {
             Reason::MissedCapture => "missed capture",
             Reason::StepTimedOut => "step timed out",
             Reason::DaemonNotReady => "daemon not ready",
+            Reason::DaemonExited => "daemon exited",
             Reason::WrongHttpStatus => "wrong http status",
             Reason::WrongHttpHeader => "wrong http header",
             Reason::WrongEvents => "wrong events",
             Reason::RequestFailed => "request failed",
             Reason::UnknownVariable => "unknown variable",
+            Reason::WrongValue => "wrong value",
+            Reason::MissedLogLine => "missed log line",
             Reason::BadStep => "bad step",
+            Reason::Interrupted => "interrupted",
             Reason::DidNotFail => "did not fail",
         }
     }

@@ -9,10 +9,13 @@ use std::time::Duration;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
 use regex::Regex;
 
+use super::assert;
 use super::expect::JsonPath;
+use super::revert::{FsChange, Mode};
+use super::vars;
 use super::{
-    Action, CaptureFrom, Command, Daemon, Expectation, ExpectedStatus, Http, Lane, ParseError,
-    Poll, Ready, Reason, Runbook, Sse, Step,
+    Action, CaptureFrom, Command, Daemon, EnvChange, Expectation, ExpectedStatus, Http, HttpStatus,
+    Lane, ParseError, Poll, Ready, Reason, Runbook, Sse, SseSource, Step,
 };
 
 /// A step's time budget unless `timeout=` says otherwise.
@@ -20,10 +23,14 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The pause between tries of a `poll=` step unless `every=` says otherwise.
 const DEFAULT_EVERY: Duration = Duration::from_millis(100);
 /// The info strings that make a fenced block a step.
-const KINDS: &str = "`console`, `daemon`, `stop`, `http`, `sse`, `env`, `expect`";
+const KINDS: &str = "`console`, `daemon`, `stop`, `http`, `sse`, `env`, `fs`, `expect`";
 
-static STATUS_LINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^HTTP(/\d(\.\d)?)? +(\d{3})\b").expect("valid regex"));
+static STATUS_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^HTTP(/\d(\.\d)?)? +(\d{3}|[1-5]xx|not \d{3})\b").expect("valid regex")
+});
+/// What a status line that went wrong looks like: `HTTP 9xx`, `HTTP not 40`.
+static STATUS_ATTEMPT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^HTTP(/[\d.]+)? +(not +)?[\dx]+(\s|$)").expect("valid regex"));
 static HEADER_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([A-Za-z0-9!#$%&'*+.^_`|~-]+):[ \t]*(.*)$").expect("valid"));
 static NAME: LazyLock<Regex> =
@@ -43,6 +50,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Runbook, ParseError> {
         },
         needs: Vec::new(),
         daemons: Vec::new(),
+        streams: Vec::new(),
+        finally_lines: Vec::new(),
     };
     let mut heading: Option<(HeadingLevel, usize, String)> = None;
     let mut code: Option<(String, usize, String)> = None;
@@ -98,6 +107,10 @@ struct RunbookParser<'a> {
     needs: Vec<Option<(usize, Vec<String>)>>,
     /// Daemons started so far, for checking `stop` blocks.
     daemons: Vec<String>,
+    /// Streams kept open by `sse name=` in the current lane.
+    streams: Vec<String>,
+    /// Per lane, the line of its `<!-- finally -->`.
+    finally_lines: Vec<Option<usize>>,
 }
 
 impl RunbookParser<'_> {
@@ -143,8 +156,11 @@ impl RunbookParser<'_> {
                     needs: Vec::new(),
                     must_fail: None,
                     steps: Vec::new(),
+                    finally: None,
                 });
                 self.needs.push(None);
+                self.finally_lines.push(None);
+                self.streams.clear();
             }
             _ => {}
         }
@@ -164,6 +180,19 @@ impl RunbookParser<'_> {
     }
 
     fn directive(&mut self, line: usize, text: &str) -> Result<(), ParseError> {
+        if text == "finally" {
+            let Some(lane) = self.runbook.lanes.last_mut() else {
+                return Err(self.error(
+                    line,
+                    "`finally` belongs to a lane: put it before the lane's last steps",
+                ));
+            };
+            if lane.finally.replace(lane.steps.len()).is_some() {
+                return Err(self.error(line, "a lane takes one `finally`: remove the other"));
+            }
+            *self.finally_lines.last_mut().expect("one per lane") = Some(line);
+            return Ok(());
+        }
         let (key, value) = match text.split_once(':') {
             Some((key, value)) if matches!(key.trim(), "must-fail" | "needs") => {
                 (key.trim(), value.trim())
@@ -218,10 +247,10 @@ impl RunbookParser<'_> {
         let options: Vec<&str> = words.collect();
         let allowed: &[&str] = match kind {
             "console" => &["timeout", "cwd", "poll", "every"],
-            "daemon" => &["name", "timeout", "cwd"],
+            "daemon" => &["name", "timeout", "cwd", "may-exit"],
             "http" => &["timeout", "poll", "every"],
-            "sse" => &["timeout"],
-            "stop" | "env" | "expect" => &[],
+            "sse" => &["timeout", "name", "from"],
+            "stop" | "env" | "expect" | "fs" => &[],
             _ => return Ok(()),
         };
         let options = self.options(line, kind, &options, allowed)?;
@@ -266,7 +295,8 @@ impl RunbookParser<'_> {
             "daemon" => vec![self.daemon(line, &lines, &options, cwd)?],
             "stop" => vec![self.stop(line, &lines)?],
             "http" => vec![(line, Action::Http(self.http(line, &lines)?))],
-            "sse" => vec![(line, Action::Sse(self.sse(line, &lines)?))],
+            "sse" => vec![(line, Action::Sse(self.sse(line, &lines, &options)?))],
+            "fs" => vec![(line, Action::Fs(self.fs(line, &lines)?))],
             _ => vec![(line, Action::Env(self.env(&lines)?))],
         };
         let lane = self.runbook.lanes.last_mut().expect("checked above");
@@ -312,7 +342,7 @@ impl RunbookParser<'_> {
         cwd: Option<String>,
     ) -> Result<Vec<(usize, Action)>, ParseError> {
         let mut steps = Vec::new();
-        let mut rest = lines;
+        let (env, mut rest) = self.env_changes(lines)?;
         while let Some(&(at, first)) = rest.first() {
             let Some(script) = command_line(first) else {
                 if first.trim().is_empty() {
@@ -322,7 +352,8 @@ impl RunbookParser<'_> {
                 return Err(self.error(
                     at,
                     "a `console` block holds `$ command` lines, each followed by the output \
-                     it must print: start this line with `$ `",
+                     it must print (`env NAME=value` and `unset NAME` lines may come first): \
+                     start this line with `$ `",
                 ));
             };
             let mut script = script.to_owned();
@@ -341,19 +372,26 @@ impl RunbookParser<'_> {
             while output.last().is_some_and(|(_, l)| l.trim().is_empty()) {
                 output.pop();
             }
-            let mut status = ExpectedStatus::Code(0);
+            let mut status = ExpectedStatus::Codes(vec![0]);
             if let Some(&(status_at, last)) = output.last() {
                 if let Some(code) = last.strip_prefix("? ") {
                     status = match code.trim() {
                         "failed" => ExpectedStatus::Failed,
-                        code => ExpectedStatus::Code(code.parse().map_err(|_| {
-                            self.error(
-                                status_at,
-                                format!(
-                                    "bad exit status `? {code}`: write `? 0`, `? 2` or `? failed`"
-                                ),
-                            )
-                        })?),
+                        "any" => ExpectedStatus::Any,
+                        code => ExpectedStatus::Codes(
+                            code.split('|')
+                                .map(|c| c.trim().parse())
+                                .collect::<Result<_, _>>()
+                                .map_err(|_| {
+                                    self.error(
+                                        status_at,
+                                        format!(
+                                            "bad exit status `? {code}`: write `? 0`, `? 2`, \
+                                             `? 0|1`, `? failed` or `? any`"
+                                        ),
+                                    )
+                                })?,
+                        ),
                     };
                     output.pop();
                 }
@@ -367,6 +405,8 @@ impl RunbookParser<'_> {
             if script.trim().is_empty() {
                 return Err(self.error(at, "`$` without a command: write `$ command`"));
             }
+            vars::check_shell(&script)
+                .map_err(|(offset, message)| self.error(at + offset, message))?;
             let output: Vec<&str> = output.into_iter().map(|(_, l)| l).collect();
             let stdout = (!output.is_empty()).then(|| output.join("\n"));
             steps.push((
@@ -376,6 +416,7 @@ impl RunbookParser<'_> {
                     cwd: cwd.clone(),
                     stdout,
                     status,
+                    env: env.clone(),
                 }),
             ));
         }
@@ -400,6 +441,7 @@ impl RunbookParser<'_> {
         })?;
         let mut script: Option<String> = None;
         let mut ready = None;
+        let (env, lines) = self.env_changes(lines)?;
         for &(at, text) in lines {
             if let Some(command) = command_line(text) {
                 if script.is_some() {
@@ -430,6 +472,22 @@ impl RunbookParser<'_> {
         let script = script
             .filter(|s| !s.trim().is_empty())
             .ok_or_else(|| self.error(line, "a `daemon` block needs a `$ command` line"))?;
+        let script_line = lines
+            .iter()
+            .find(|(_, text)| command_line(text).is_some())
+            .map_or(line, |(at, _)| *at);
+        vars::check_shell(&script)
+            .map_err(|(offset, message)| self.error(script_line + offset, message))?;
+        let may_exit = match options.get("may-exit") {
+            None | Some("no") => false,
+            Some("yes") => true,
+            Some(other) => {
+                return Err(self.error(
+                    line,
+                    format!("`may-exit={other}`: write `may-exit=yes` or leave it out"),
+                ))
+            }
+        };
         let ready = ready.ok_or_else(|| {
             self.error(
                 line,
@@ -451,6 +509,8 @@ impl RunbookParser<'_> {
                 script,
                 cwd,
                 ready,
+                may_exit,
+                env,
             }),
         ))
     }
@@ -507,6 +567,18 @@ impl RunbookParser<'_> {
     }
 
     fn http(&self, line: usize, lines: &[(usize, &str)]) -> Result<Http, ParseError> {
+        let bad_status = lines
+            .iter()
+            .find(|(_, l)| STATUS_ATTEMPT.is_match(l) && !STATUS_LINE.is_match(l));
+        if let Some(&(at, text)) = bad_status {
+            return Err(self.error(
+                at,
+                format!(
+                    "bad status line `{text}`: write `HTTP 200`, `HTTP/1.1 201 Created`, \
+                     `HTTP 4xx` (any code of a class) or `HTTP not 405` (any code but one)"
+                ),
+            ));
+        }
         let split = lines
             .iter()
             .position(|(_, l)| STATUS_LINE.is_match(l))
@@ -524,9 +596,15 @@ impl RunbookParser<'_> {
             body,
         } = self.request(line, &lines[..split], true)?;
         let (at, status_line) = lines[split];
-        let status = STATUS_LINE.captures(status_line).expect("matched above")[3]
-            .parse()
-            .map_err(|_| self.error(at, "bad status code"))?;
+        let code = &STATUS_LINE.captures(status_line).expect("matched above")[3];
+        let number = |text: &str| text.parse().map_err(|_| self.error(at, "bad status code"));
+        let status = if let Some(class) = code.strip_suffix("xx") {
+            HttpStatus::Class(number(class)?)
+        } else if let Some(other) = code.strip_prefix("not ") {
+            HttpStatus::Not(number(other)?)
+        } else {
+            HttpStatus::Code(number(code)?)
+        };
         let (expect_headers, expect_body) = self.head_and_body(&lines[split + 1..])?;
         Ok(Http {
             method,
@@ -605,27 +683,102 @@ impl RunbookParser<'_> {
         Ok((caps[1].to_owned(), caps[2].trim().to_owned()))
     }
 
-    fn sse(&self, line: usize, lines: &[(usize, &str)]) -> Result<Sse, ParseError> {
-        let start = lines
-            .iter()
-            .position(|(_, l)| !l.trim().is_empty())
-            .unwrap_or(lines.len());
-        let head_end = lines[start..]
-            .iter()
-            .position(|(_, l)| l.trim().is_empty())
-            .map_or(lines.len(), |i| start + i);
-        let Request {
-            method,
-            url,
-            headers,
-            ..
-        } = self.request(line, &lines[..head_end], false)?;
-        if method != "GET" {
-            return Err(self.error(line, "an `sse` stream is read with `GET URL`"));
+    fn sse(
+        &mut self,
+        line: usize,
+        lines: &[(usize, &str)],
+        options: &BlockOptions,
+    ) -> Result<Sse, ParseError> {
+        let (source, events) = match (options.get("name"), options.get("from")) {
+            (Some(_), Some(_)) => {
+                return Err(self.error(
+                    line,
+                    "`name=` opens a stream and `from=` reads one opened before: use one",
+                ))
+            }
+            (None, Some(from)) => {
+                if !self.streams.iter().any(|s| s == from) {
+                    return Err(self.error(
+                        line,
+                        format!(
+                            "no stream named `{from}` is opened above in this lane: open it \
+                             with ```` ```sse name={from} ```` (open here: {})",
+                            quoted(&self.streams)
+                        ),
+                    ));
+                }
+                if let Some(&(at, text)) = lines
+                    .iter()
+                    .find(|(_, l)| !l.trim().is_empty())
+                    .filter(|(_, l)| l.split_whitespace().next() == Some("GET"))
+                {
+                    return Err(self.error(
+                        at,
+                        format!(
+                            "`{text}`: an `sse from={from}` block reads the stream opened \
+                             before and lists only events"
+                        ),
+                    ));
+                }
+                (SseSource::From(from.to_owned()), self.events(lines)?)
+            }
+            (keep, None) => {
+                let start = lines
+                    .iter()
+                    .position(|(_, l)| !l.trim().is_empty())
+                    .unwrap_or(lines.len());
+                let head_end = lines[start..]
+                    .iter()
+                    .position(|(_, l)| l.trim().is_empty())
+                    .map_or(lines.len(), |i| start + i);
+                let Request {
+                    method,
+                    url,
+                    headers,
+                    ..
+                } = self.request(line, &lines[..head_end], false)?;
+                if method != "GET" {
+                    return Err(self.error(line, "an `sse` stream is read with `GET URL`"));
+                }
+                if let Some(name) = keep {
+                    if !NAME.is_match(name) {
+                        return Err(self.error(
+                            line,
+                            format!("bad stream name `{name}`: use letters, digits and `_`"),
+                        ));
+                    }
+                    if self.streams.iter().any(|s| s == name) {
+                        return Err(self.error(
+                            line,
+                            format!("a stream named `{name}` is already open in this lane"),
+                        ));
+                    }
+                    self.streams.push(name.to_owned());
+                }
+                let source = SseSource::Get {
+                    url,
+                    headers,
+                    keep: keep.map(str::to_owned),
+                };
+                (source, self.events(&lines[head_end..])?)
+            }
+        };
+        if events.is_empty() && !matches!(&source, SseSource::Get { keep: Some(_), .. }) {
+            return Err(self.error(
+                line,
+                "an `sse` block lists the events it expects after a blank line: the step \
+                 reads that many (only a stream opened with `name=` may list none)",
+            ));
         }
+        Ok(Sse { source, events })
+    }
+
+    /// Expected events: `id:`, `event:`, `data:` lines, a blank line
+    /// between events.
+    fn events(&self, lines: &[(usize, &str)]) -> Result<Vec<Vec<(String, String)>>, ParseError> {
         let mut events: Vec<Vec<(String, String)>> = Vec::new();
         let mut current: Vec<(String, String)> = Vec::new();
-        for &(at, text) in &lines[head_end..] {
+        for &(at, text) in lines {
             if text.trim().is_empty() {
                 if !current.is_empty() {
                     events.push(std::mem::take(&mut current));
@@ -655,18 +808,86 @@ impl RunbookParser<'_> {
         if !current.is_empty() {
             events.push(current);
         }
-        if events.is_empty() {
-            return Err(self.error(
-                line,
-                "an `sse` block lists the events it expects after a blank line: the step \
-                 reads that many",
-            ));
+        Ok(events)
+    }
+
+    /// `env NAME=value` and `unset NAME` lines at the top of a `console` or
+    /// `daemon` block; the lines after them.
+    fn env_changes<'l, 't>(
+        &self,
+        lines: Lines<'l, 't>,
+    ) -> Result<(Vec<EnvChange>, Lines<'l, 't>), ParseError> {
+        let mut changes = Vec::new();
+        let mut rest = lines;
+        while let Some(&(at, text)) = rest.first() {
+            let text = text.trim();
+            if let Some(pair) = text.strip_prefix("env ") {
+                match pair.trim().split_once('=') {
+                    Some((key, value)) if NAME.is_match(key) => {
+                        changes.push(EnvChange::Set(key.to_owned(), value.to_owned()))
+                    }
+                    _ => {
+                        return Err(self.error(
+                            at,
+                            format!("bad `{text}`: write `env NAME=value`, one a line"),
+                        ))
+                    }
+                }
+            } else if let Some(name) = text.strip_prefix("unset ") {
+                let name = name.trim();
+                if !NAME.is_match(name) {
+                    return Err(
+                        self.error(at, format!("bad `{text}`: write `unset NAME`, one a line"))
+                    );
+                }
+                changes.push(EnvChange::Unset(name.to_owned()));
+            } else if !text.is_empty() {
+                break;
+            }
+            rest = &rest[1..];
         }
-        Ok(Sse {
-            url,
-            headers,
-            events,
-        })
+        Ok((changes, rest))
+    }
+
+    fn fs(&self, line: usize, lines: &[(usize, &str)]) -> Result<Vec<FsChange>, ParseError> {
+        let mut changes = Vec::new();
+        for &(at, text) in lines {
+            let text = text.trim();
+            if text.is_empty() || text.starts_with('#') {
+                continue;
+            }
+            let words: Vec<&str> = text.splitn(3, ' ').collect();
+            match words[..] {
+                ["chmod", mode, path] if !path.trim().is_empty() => {
+                    let mode = Mode::parse(mode).ok_or_else(|| {
+                        self.error(
+                            at,
+                            format!(
+                                "bad mode `{mode}`: write it in octal (`555`) or as \
+                                 `-w`, `u+x`, `go-rwx`"
+                            ),
+                        )
+                    })?;
+                    changes.push(FsChange::Chmod {
+                        mode,
+                        path: path.trim().to_owned(),
+                    });
+                }
+                _ => {
+                    return Err(self.error(
+                        at,
+                        format!(
+                            "bad `fs` line `{text}`: write `chmod MODE PATH` (undone when \
+                             the lane ends)"
+                        ),
+                    ))
+                }
+            }
+        }
+        if changes.is_empty() {
+            return Err(self.error(line, "an empty `fs` block: add `chmod MODE PATH`"));
+        }
+        Ok(changes)
     }
 
     fn env(&self, lines: &[(usize, &str)]) -> Result<Vec<(String, String)>, ParseError> {
@@ -698,95 +919,92 @@ impl RunbookParser<'_> {
             if text.is_empty() || text.starts_with('#') {
                 continue;
             }
-            let (left, right) = text.split_once('=').ok_or_else(|| {
-                self.error(
-                    at,
-                    format!(
-                        "bad `expect` line `{text}`: write `$.path = JSON`, \
-                         `capture NAME = $.path` or `capture NAME = regex PATTERN`"
-                    ),
-                )
-            })?;
-            let (left, right) = (left.trim(), right.trim());
-            if let Some(name) = left.strip_prefix("capture ") {
-                let name = name.trim();
-                if !NAME.is_match(name) {
-                    return Err(self.error(
-                        at,
-                        format!("bad capture name `{name}`: use letters, digits and `_`"),
-                    ));
-                }
-                if name == "port" {
-                    return Err(self.error(
-                        at,
-                        "`port` is taken by `{{port:NAME}}`: capture into another name",
-                    ));
-                }
-                let from = if let Some(pattern) = right.strip_prefix("regex ") {
-                    let pattern = pattern.trim();
-                    if !pattern.contains("{{") {
-                        Regex::new(pattern).map_err(|err| {
-                            self.error(at, format!("bad regex in capture `{name}`: {err}"))
-                        })?;
-                    }
-                    CaptureFrom::Regex(pattern.to_owned())
-                } else {
-                    CaptureFrom::Json(JsonPath::parse(right).map_err(|m| self.error(at, m))?)
-                };
-                expectations.push(Expectation::Capture {
-                    line: at,
-                    name: name.to_owned(),
-                    from,
-                });
-            } else if left.starts_with('$') {
-                let path = JsonPath::parse(left).map_err(|m| self.error(at, m))?;
-                if !right.contains("{{") {
-                    serde_json::from_str::<serde_json::Value>(right).map_err(|err| {
-                        self.error(
-                            at,
-                            format!(
-                                "`{right}` is not JSON ({err}): quote strings, e.g. `\"pass\"`"
-                            ),
-                        )
-                    })?;
-                }
-                expectations.push(Expectation::Json {
-                    line: at,
-                    path,
-                    value: right.to_owned(),
-                });
+            if let Some(capture) = text.strip_prefix("capture ") {
+                expectations.push(self.capture(at, capture)?);
             } else {
-                return Err(self.error(
-                    at,
-                    format!(
-                        "bad `expect` line `{text}`: a JSON check starts with `$`, \
-                         a capture with `capture`"
-                    ),
-                ));
+                let check = assert::parse(text).map_err(|m| self.error(at, m))?;
+                expectations.push(Expectation::Check { line: at, check });
             }
         }
-        let step = self
-            .runbook
-            .lanes
-            .last_mut()
-            .and_then(|lane| lane.steps.last_mut())
-            .filter(|step| {
-                matches!(
-                    step.action,
-                    Action::Command(_) | Action::Http(_) | Action::Sse(_)
-                )
-            });
-        match step {
-            Some(step) => {
+        let stands_alone = expectations.iter().all(|e| match e {
+            Expectation::Check { check, .. } => !check.needs_output(),
+            Expectation::Capture { .. } => false,
+        });
+        let lane = self.runbook.lanes.last_mut();
+        let follows_step = lane.as_ref().is_some_and(|lane| {
+            lane.finally != Some(lane.steps.len())
+                && lane.steps.last().is_some_and(|step| {
+                    matches!(
+                        step.action,
+                        Action::Command(_) | Action::Http(_) | Action::Sse(_)
+                    )
+                })
+        });
+        match lane {
+            Some(lane) if follows_step => {
+                let step = lane.steps.last_mut().expect("checked above");
                 step.expect.extend(expectations);
                 Ok(())
             }
-            None => Err(self.error(
+            Some(lane) if stands_alone && !expectations.is_empty() => {
+                lane.steps.push(Step {
+                    line,
+                    action: Action::Check,
+                    timeout: DEFAULT_TIMEOUT,
+                    poll: None,
+                    expect: expectations,
+                });
+                Ok(())
+            }
+            _ => Err(self.error(
                 line,
                 "an `expect` block checks the output of the `console`, `http` or `sse` step \
-                 just before it, in the same lane: move it after one",
+                 just before it, in the same lane: move it after one (only `log` lines and \
+                 comparisons of `{{name}}` values may stand alone)",
             )),
         }
+    }
+
+    /// `capture NAME = $.path` or `capture NAME = regex PATTERN`.
+    fn capture(&self, at: usize, text: &str) -> Result<Expectation, ParseError> {
+        let (name, right) = text.split_once('=').ok_or_else(|| {
+            self.error(
+                at,
+                format!(
+                    "bad `capture {text}`: write `capture NAME = $.path` or \
+                     `capture NAME = regex PATTERN`"
+                ),
+            )
+        })?;
+        let (name, right) = (name.trim(), right.trim());
+        if !NAME.is_match(name) {
+            return Err(self.error(
+                at,
+                format!("bad capture name `{name}`: use letters, digits and `_`"),
+            ));
+        }
+        if name == "port" {
+            return Err(self.error(
+                at,
+                "`port` is taken by `{{port:NAME}}`: capture into another name",
+            ));
+        }
+        let from = if let Some(pattern) = right.strip_prefix("regex ") {
+            let pattern = pattern.trim();
+            if !pattern.contains("{{") {
+                Regex::new(pattern).map_err(|err| {
+                    self.error(at, format!("bad regex in capture `{name}`: {err}"))
+                })?;
+            }
+            CaptureFrom::Regex(pattern.to_owned())
+        } else {
+            CaptureFrom::Json(JsonPath::parse(right).map_err(|m| self.error(at, m))?)
+        };
+        Ok(Expectation::Capture {
+            line: at,
+            name: name.to_owned(),
+            from,
+        })
     }
 
     fn finish(mut self) -> Result<Runbook, ParseError> {
@@ -798,6 +1016,16 @@ impl RunbookParser<'_> {
         }
         for index in 0..self.runbook.lanes.len() {
             let lane = &self.runbook.lanes[index];
+            if lane.finally == Some(lane.steps.len()) {
+                return Err(self.error(
+                    self.finally_lines[index].unwrap_or(lane.line),
+                    format!(
+                        "lane `{}` has `<!-- finally -->` with no step after it: add the \
+                         steps that must run even when the lane breaks, or remove it",
+                        lane.name
+                    ),
+                ));
+            }
             if lane.steps.is_empty() {
                 return Err(self.error(
                     lane.line,
@@ -842,6 +1070,9 @@ impl RunbookParser<'_> {
     }
 }
 
+/// A block's lines with their line numbers.
+type Lines<'l, 't> = &'l [(usize, &'t str)];
+
 /// Header lines as `(name, value)`.
 type Headers = Vec<(String, String)>;
 
@@ -876,7 +1107,7 @@ impl BlockOptions<'_> {
 }
 
 /// `500ms`, `2s`, `1.5s`, `1m`.
-fn duration(text: &str) -> Option<Duration> {
+pub(super) fn duration(text: &str) -> Option<Duration> {
     let (number, unit) = text.split_at(text.find(|c: char| c.is_ascii_alphabetic())?);
     let number: f64 = number.parse().ok()?;
     let seconds = match unit {
@@ -1026,7 +1257,7 @@ not a step
         };
         assert_eq!(command.script, "echo hello\necho world");
         assert_eq!(command.stdout.as_deref(), Some("hello\n..."));
-        assert_eq!(command.status, ExpectedStatus::Code(0));
+        assert_eq!(command.status, ExpectedStatus::Codes(vec![0]));
         assert_eq!(
             echo.poll,
             Some(Poll {
@@ -1039,8 +1270,8 @@ not a step
             panic!()
         };
         assert_eq!(
-            (command.status, command.stdout.as_deref()),
-            (ExpectedStatus::Code(1), None)
+            (command.status.clone(), command.stdout.as_deref()),
+            (ExpectedStatus::Codes(vec![1]), None)
         );
         assert_eq!(falsy.expect.len(), 3, "expect attaches to the last command");
         assert!(echo.expect.is_empty());
@@ -1050,7 +1281,10 @@ not a step
         let Action::Http(http) = &api.steps[0].action else {
             panic!()
         };
-        assert_eq!((http.method.as_str(), http.status), ("POST", 201));
+        assert_eq!(
+            (http.method.as_str(), http.status),
+            ("POST", HttpStatus::Code(201))
+        );
         assert_eq!(http.body.as_deref(), Some(r#"{"a": 1}"#));
         assert_eq!(
             http.expect_headers,
@@ -1060,7 +1294,11 @@ not a step
         let Action::Sse(sse) = &api.steps[1].action else {
             panic!()
         };
-        assert_eq!(sse.headers, vec![("Last-Event-ID".into(), "3".into())]);
+        let SseSource::Get { headers, keep, .. } = &sse.source else {
+            panic!()
+        };
+        assert_eq!(headers, &vec![("Last-Event-ID".into(), "3".into())]);
+        assert_eq!(keep, &None);
         assert_eq!(sse.events.len(), 2);
         assert_eq!(sse.events[1][1], ("data".into(), "line 1\nline 2".into()));
         assert!(matches!(&api.steps[2].action, Action::Stop(names) if names == &["web"]));
@@ -1081,7 +1319,8 @@ not a step
         assert_eq!(
             error("## a\n\n```console\nls\n```\n"),
             "rb.md:4: a `console` block holds `$ command` lines, each followed by the output \
-             it must print: start this line with `$ `"
+             it must print (`env NAME=value` and `unset NAME` lines may come first): start \
+             this line with `$ `"
         );
         assert!(error("# only a title\n").starts_with("rb.md: no lanes"));
         assert!(error("```console\n$ ls\n```\n").starts_with("rb.md:1: a `console` step before"));
@@ -1128,6 +1367,171 @@ not a step
         assert!(
             error("## A b\n```console\n$ x\n```\n## a-B\n```console\n$ x\n```\n")
                 .starts_with("rb.md:5: lane `a-B` has the same name `a-b`")
+        );
+    }
+
+    const NEW: &str = r#"## Assertions
+```daemon name=web
+env MODE=test
+unset GIT_DIR
+$ serve
+ready log listening
+```
+
+```expect
+log web /listening on/ within 5s
+{{after}} == {{before}} + 1
+```
+
+```console
+env PATH=/usr/bin:/bin
+$ tool
+? 0|1
+$ other
+? any
+```
+
+```expect
+$.pid is integer
+$.checks[?(@.name=='git')].status = "pass"
+{{a}} != {{b}}
+not regex panicked
+```
+
+```http
+GET http://127.0.0.1:1/
+HTTP 4xx
+```
+
+```sse name=changes
+GET http://127.0.0.1:1/events
+```
+
+```fs
+chmod -w repo
+```
+<!-- finally -->
+```sse from=changes
+data: {"seq": 6}
+```
+"#;
+
+    #[test]
+    fn parses_the_assertions_streams_and_finally() {
+        let runbook = parse(NEW).unwrap();
+        let lane = &runbook.lanes[0];
+        let Action::Daemon(daemon) = &lane.steps[0].action else {
+            panic!()
+        };
+        assert_eq!(
+            daemon.env,
+            [
+                EnvChange::Set("MODE".into(), "test".into()),
+                EnvChange::Unset("GIT_DIR".into())
+            ]
+        );
+        assert!(
+            matches!(lane.steps[1].action, Action::Check),
+            "a log wait stands alone"
+        );
+        assert_eq!(lane.steps[1].expect.len(), 2);
+        let Action::Command(tool) = &lane.steps[2].action else {
+            panic!()
+        };
+        assert_eq!(tool.status, ExpectedStatus::Codes(vec![0, 1]));
+        assert_eq!(
+            tool.env,
+            [EnvChange::Set("PATH".into(), "/usr/bin:/bin".into())]
+        );
+        let Action::Command(other) = &lane.steps[3].action else {
+            panic!()
+        };
+        assert_eq!(other.status, ExpectedStatus::Any);
+        assert_eq!(lane.steps[3].expect.len(), 4);
+        let Action::Http(http) = &lane.steps[4].action else {
+            panic!()
+        };
+        assert_eq!(http.status, HttpStatus::Class(4));
+        let Action::Sse(open) = &lane.steps[5].action else {
+            panic!()
+        };
+        assert!(matches!(&open.source, SseSource::Get { keep: Some(k), .. } if k == "changes"));
+        assert!(open.events.is_empty());
+        assert!(matches!(lane.steps[6].action, Action::Fs(_)));
+        assert_eq!(lane.finally, Some(7));
+        let Action::Sse(from) = &lane.steps[7].action else {
+            panic!()
+        };
+        assert!(matches!(&from.source, SseSource::From(k) if k == "changes"));
+    }
+
+    #[test]
+    fn malformed_new_constructs_name_the_line() {
+        let lane = |body: &str| format!("## a\n```console\n$ x\n```\n{body}");
+        for (body, line, says) in [
+            ("```expect\n$.a is big\n```\n", 6, "unknown `is big`"),
+            ("```expect\n$.a has lots\n```\n", 6, "write `has 3 items`"),
+            ("```expect\nlog web listening\n```\n", 6, "goes between `/`"),
+            (
+                "```expect\n{{a}} == nope\n```\n",
+                6,
+                "`nope` is not a value",
+            ),
+            ("```expect\n$[?(@.a==\n```\n", 6, "bad JSON path"),
+            (
+                "```console\nenv 1X=2\n$ y\n```\n",
+                6,
+                "write `env NAME=value`",
+            ),
+            ("```console\nunset A B\n$ y\n```\n", 6, "write `unset NAME`"),
+            (
+                "```console\n$ y\n? 0|x\n```\n",
+                7,
+                "bad exit status `? 0|x`",
+            ),
+            (
+                "```http\nGET http://x/\nHTTP 9xx\n```\n",
+                7,
+                "bad status line `HTTP 9xx`",
+            ),
+            (
+                "```http\nGET http://x/\nHTTP not 40\n```\n",
+                7,
+                "`HTTP not 405`",
+            ),
+            ("```sse from=s\ndata: 1\n```\n", 5, "no stream named `s`"),
+            ("```sse name=s from=s\ndata: 1\n```\n", 5, "use one"),
+            (
+                "```sse name=a-b\nGET http://x/\n```\n",
+                5,
+                "bad stream name `a-b`",
+            ),
+            (
+                "```sse name=s\nGET http://x/\n```\n```sse from=s\nGET http://x/\n```\n",
+                9,
+                "lists only events",
+            ),
+            (
+                "```sse\nGET http://x/\n```\n",
+                5,
+                "only a stream opened with `name=`",
+            ),
+            ("```fs\nchmod w repo\n```\n", 6, "bad mode `w`"),
+            ("```fs\nrm repo\n```\n", 6, "bad `fs` line `rm repo`"),
+            ("<!-- finally -->\n", 5, "with no step after it"),
+            (
+                "<!-- finally -->\n```console\n$ y\n```\n<!-- finally -->\n",
+                9,
+                "one `finally`",
+            ),
+        ] {
+            let err = error(&lane(body));
+            assert!(err.starts_with(&format!("rb.md:{line}: ")), "{body}: {err}");
+            assert!(err.contains(says), "{body}: {err}");
+        }
+        assert!(
+            error("## a\n```fs\nchmod -w x\n```\n```expect\n$.a = 1\n```\n")
+                .contains("only `log` lines and comparisons")
         );
     }
 

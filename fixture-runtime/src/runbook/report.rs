@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -10,6 +11,8 @@ use super::Reason;
 
 /// How many lines of an output a report keeps.
 pub const TAIL_LINES: usize = 20;
+/// How many bytes of those lines a report keeps at most.
+pub const TAIL_BYTES: usize = 4096;
 
 /// The result of [`run`](super::run).
 #[derive(Debug, Clone)]
@@ -44,6 +47,21 @@ pub struct LaneReport {
     pub failure: Option<Failure>,
     /// Why it was not reached or skipped, or what its `must-fail` asked.
     pub note: Option<String>,
+    /// How long the lane ran (`None` when it did not run).
+    pub duration: Option<Duration>,
+    /// How long each step that ran took, in the order they ran.
+    pub timings: Vec<StepTime>,
+}
+
+/// How long one step took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepTime {
+    /// 1-based step within the lane.
+    pub step: usize,
+    /// The runbook line of the step.
+    pub line: usize,
+    /// From its start to its end, retries of `poll=` included.
+    pub duration: Duration,
 }
 
 /// A lane's outcome.
@@ -122,6 +140,12 @@ impl Report {
                     "steps": lane.steps,
                     "note": lane.note,
                     "failure": lane.failure.as_ref().map(Failure::to_json),
+                    "duration_ms": lane.duration.map(millis),
+                    "step_durations": lane.timings.iter().map(|t| json!({
+                        "step": t.step,
+                        "line": t.line,
+                        "duration_ms": millis(t.duration),
+                    })).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -171,17 +195,30 @@ impl fmt::Display for Report {
         }
         for lane in &self.lanes {
             write!(f, "  {:<18} {}", lane.status.as_str(), lane.slug)?;
+            let took = lane
+                .duration
+                .map_or(String::new(), |d| format!(", {}", seconds(d)));
             match lane.status {
-                LaneStatus::Worked if lane.steps == 1 => write!(f, " (1 step)")?,
-                LaneStatus::Worked => write!(f, " ({} steps)", lane.steps)?,
+                LaneStatus::Worked if lane.steps == 1 => write!(f, " (1 step{took})")?,
+                LaneStatus::Worked => write!(f, " ({} steps{took})", lane.steps)?,
                 LaneStatus::Broke | LaneStatus::BrokeAsExpected => {
-                    if let Some(step) = lane.failure.as_ref().and_then(|x| x.step) {
-                        write!(f, " (at step {step} of {})", lane.steps)?;
+                    match lane.failure.as_ref().and_then(|x| x.step) {
+                        Some(step) => write!(f, " (at step {step} of {}{took})", lane.steps)?,
+                        None if !took.is_empty() => write!(f, " ({})", &took[2..])?,
+                        None => {}
                     }
                 }
                 _ => {}
             }
             writeln!(f)?;
+            if !lane.timings.is_empty() {
+                let steps: Vec<String> = lane
+                    .timings
+                    .iter()
+                    .map(|t| format!("{} {}", t.step, seconds(t.duration)))
+                    .collect();
+                writeln!(f, "      steps took: {}", steps.join(", "))?;
+            }
             if let Some(note) = &lane.note {
                 writeln!(f, "      {note}")?;
             }
@@ -229,19 +266,38 @@ impl fmt::Display for Failure {
     }
 }
 
-/// The last [`TAIL_LINES`] lines of an output, saying how many were left
-/// out; `(empty)` for none.
+/// A duration as reports print it: `0.42s`.
+fn seconds(duration: Duration) -> String {
+    format!("{:.2}s", duration.as_secs_f64())
+}
+
+/// A duration in whole milliseconds, for JSON.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The last [`TAIL_LINES`] lines of an output, at most [`TAIL_BYTES`] of
+/// them, saying how much was left out; `(empty)` for none.
 pub fn tail(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     if lines.is_empty() {
         return "(empty)".to_owned();
     }
     let skip = lines.len().saturating_sub(TAIL_LINES);
+    let mut kept = lines[skip..].join("\n");
     let mut out = Vec::new();
     if skip > 0 {
         out.push(format!("({skip} earlier lines left out)"));
     }
-    out.extend(lines[skip..].iter().map(|l| (*l).to_owned()));
+    if kept.len() > TAIL_BYTES {
+        let mut cut = kept.len() - TAIL_BYTES;
+        while !kept.is_char_boundary(cut) {
+            cut += 1;
+        }
+        out.push(format!("({cut} earlier bytes of these lines left out)"));
+        kept.drain(..cut);
+    }
+    out.push(kept);
     out.join("\n")
 }
 
@@ -266,5 +322,8 @@ mod tests {
         );
         assert!(tail.ends_with("\n25"));
         assert_eq!(super::tail(""), "(empty)");
+        let long = super::tail(&"x".repeat(TAIL_BYTES + 10));
+        assert!(long.starts_with("(10 earlier bytes of these lines left out)\nxxx"));
+        assert_eq!(long.lines().nth(1).unwrap().len(), TAIL_BYTES);
     }
 }

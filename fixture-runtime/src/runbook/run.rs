@@ -1,6 +1,7 @@
 //! Running a runbook: an isolated temporary folder, lanes in order with
 //! shared variables, every step checked, every process stopped at the end.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -10,18 +11,25 @@ use std::time::{Duration, Instant};
 use regex::Regex;
 use serde_json::Value;
 
-use super::daemon::{describe, Daemons, Process, Running};
-use super::expect::{self, JsonPath};
-use super::report::{tail, Failure, LaneReport, LaneStatus, Report};
-use super::vars::Vars;
+use super::assert::{Data, Scope};
+use super::daemon::{describe, Daemons, Exited, Process, Running, Stop};
+use super::expect;
+use super::report::{tail, Failure, LaneReport, LaneStatus, Report, StepTime};
+use super::revert::{FsChange, Undo};
+use super::vars::{Unfilled, Vars};
 use super::{http, sse};
 use super::{
-    Action, CaptureFrom, Command, Daemon, Expectation, ExpectedStatus, Http, Lane, Ready, Reason,
-    Runbook, Sse, Step,
+    Action, Command, Daemon, EnvChange, Expectation, Http, Lane, Ready, Reason, Runbook, Sse,
+    SseSource, Step,
 };
+use crate::process::{interrupt, Capture};
 
 /// The pause between readiness probes.
 const PROBE_EVERY: Duration = Duration::from_millis(50);
+/// How long a stream kept open by `sse name=` may stay connected at most.
+/// The runner stops listening when its lane ends; the connection closes at
+/// the next event, when the server closes it, or after this.
+const KEEP_STREAM_FOR: Duration = Duration::from_secs(600);
 
 /// How to run a runbook.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +44,7 @@ pub struct Options {
 /// temporary folder with `HOME`, XDG folders and a working folder; every
 /// daemon is stopped before this returns, whatever happened.
 pub fn run(runbook: &Runbook, options: &Options) -> Report {
+    interrupt::install();
     let mut report = Report {
         runbook: runbook.path.clone(),
         title: runbook.title.clone(),
@@ -66,6 +75,9 @@ pub fn run(runbook: &Runbook, options: &Options) -> Report {
         let lane_report = if !selected[index] {
             let note = "not needed by the lane asked for".to_owned();
             lane_report(lane, LaneStatus::Skipped, Some(note))
+        } else if let Some(signal) = interrupt::received() {
+            let note = format!("the run was stopped by {}", interrupt::name(signal));
+            lane_report(lane, LaneStatus::NotReached, Some(note))
         } else if let Some(need) = blocked {
             let need = &report.lanes[*need];
             let note = format!("needs `{}`, which {}", need.slug, need.status.as_str());
@@ -76,6 +88,13 @@ pub fn run(runbook: &Runbook, options: &Options) -> Report {
         report.lanes.push(lane_report);
     }
     runner.daemons.stop_all();
+    if let Some(signal) = interrupt::received() {
+        report.problem = Some(format!(
+            "stopped by {}: every process the run started was stopped, and the lanes after \
+             the one running were not reached",
+            interrupt::name(signal)
+        ));
+    }
     report
 }
 
@@ -117,6 +136,8 @@ fn lane_report(lane: &Lane, status: LaneStatus, note: Option<String>) -> LaneRep
         steps: lane.steps.len(),
         failure: None,
         note,
+        duration: None,
+        timings: Vec::new(),
     }
 }
 
@@ -126,11 +147,6 @@ struct Output {
     data: Data,
     exit_status: Option<String>,
     tails: Vec<(String, String)>,
-}
-
-enum Data {
-    Text(String),
-    Json(Value),
 }
 
 impl Output {
@@ -179,10 +195,12 @@ impl Broken {
 struct Runner {
     daemons: Daemons,
     work: PathBuf,
-    logs: PathBuf,
     vars: Vars,
     env: Vec<(String, String)>,
-    commands: usize,
+    /// Streams kept open by `sse name=`, until the lane ends.
+    streams: BTreeMap<String, sse::Kept>,
+    /// The lane's `fs` changes, undone when it ends.
+    undo: Undo,
     _tmp: tempfile::TempDir,
 }
 
@@ -199,7 +217,7 @@ impl Runner {
                 .map_err(|err| format!("cannot create {}: {err}", path.display()))?;
             Ok(path)
         };
-        let (home, data, work, logs) = (dir("home")?, dir("data")?, dir("work")?, dir("logs")?);
+        let (home, data, work) = (dir("home")?, dir("data")?, dir("work")?);
         let runbook_dir = std::path::absolute(&runbook.path)
             .ok()
             .and_then(|p| p.parent().map(Path::to_owned))
@@ -232,60 +250,89 @@ impl Runner {
         Ok(Runner {
             daemons: Daemons::default(),
             work,
-            logs,
             vars,
             env,
-            commands: 0,
+            streams: BTreeMap::new(),
+            undo: Undo::default(),
             _tmp: tmp,
         })
     }
 
+    /// Runs a lane's steps until one breaks, then its `finally` steps in
+    /// any case; closes its streams and undoes its `fs` changes.
     fn lane(&mut self, lane: &Lane) -> LaneReport {
         let mut report = lane_report(lane, LaneStatus::Worked, None);
-        let first_log = self.daemons.logs.len();
+        let first_log = self.daemons.count();
+        let started = Instant::now();
+        let finally = lane.finally.unwrap_or(lane.steps.len());
+        let mut failure: Option<Failure> = None;
         for (index, step) in lane.steps.iter().enumerate() {
-            match self.step(step) {
-                Ok(()) => report.steps_passed += 1,
-                Err(broken) => {
-                    let mut failure = Failure {
-                        step: Some(index + 1),
-                        line: step.line,
-                        action: Some(self.describe(&step.action)),
-                        reason: broken.reason,
-                        message: broken.message,
-                        diff: broken.diff,
-                        exit_status: broken.exit_status,
-                        tails: broken.tails,
-                    };
-                    // Logs of the daemons still running or started by this lane.
-                    let running = self.daemons.names();
-                    let shown = self
-                        .daemons
-                        .logs
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, (name, _))| *i >= first_log || running.contains(name));
-                    for (_, (name, log)) in shown {
-                        let text = fs::read(log).unwrap_or_default();
-                        failure.tails.push((
-                            format!("daemon {name} log"),
-                            tail(&String::from_utf8_lossy(&text)),
-                        ));
-                    }
-                    report.status = match lane.must_fail {
-                        Some(reason) if reason == failure.reason => LaneStatus::BrokeAsExpected,
-                        _ => LaneStatus::Broke,
-                    };
-                    if let Some(reason) = lane.must_fail.filter(|r| *r != failure.reason) {
-                        report.note = Some(format!(
-                            "must fail with `{reason}`, but broke with `{}`",
-                            failure.reason
-                        ));
-                    }
-                    report.failure = Some(failure);
-                    return report;
-                }
+            if failure.is_some() && index < finally {
+                continue;
             }
+            let step_started = Instant::now();
+            let result = self.daemons_alive().and_then(|()| self.step(step));
+            let result = match interrupt::received() {
+                Some(signal) => Err(Broken::new(
+                    Reason::Interrupted,
+                    format!(
+                        "fixture-kit was stopped by {} at this step",
+                        interrupt::name(signal)
+                    ),
+                )),
+                None if index + 1 == lane.steps.len() => result.and_then(|()| self.daemons_alive()),
+                None => result,
+            };
+            report.timings.push(StepTime {
+                step: index + 1,
+                line: step.line,
+                duration: step_started.elapsed(),
+            });
+            match (result, &mut failure) {
+                (Ok(()), _) => report.steps_passed += 1,
+                (Err(broken), None) => {
+                    failure = Some(self.failure(index, step, broken, first_log));
+                }
+                (Err(broken), Some(first)) => first.message.push_str(&format!(
+                    "\n(then `finally` step {}, line {}, broke too: {}: {})",
+                    index + 1,
+                    step.line,
+                    broken.reason,
+                    broken.message
+                )),
+            }
+        }
+        self.streams.clear();
+        let problems = self.undo.revert();
+        if !problems.is_empty() && failure.is_none() {
+            failure = Some(Failure {
+                step: None,
+                line: lane.line,
+                action: None,
+                reason: Reason::BadStep,
+                message: format!(
+                    "the lane's `fs` changes could not all be undone:\n{}",
+                    problems.join("\n")
+                ),
+                diff: None,
+                exit_status: None,
+                tails: Vec::new(),
+            });
+        }
+        report.duration = Some(started.elapsed());
+        if let Some(failure) = failure {
+            report.status = match lane.must_fail {
+                Some(reason) if reason == failure.reason => LaneStatus::BrokeAsExpected,
+                _ => LaneStatus::Broke,
+            };
+            if let Some(reason) = lane.must_fail.filter(|r| *r != failure.reason) {
+                report.note = Some(format!(
+                    "must fail with `{reason}`, but broke with `{}`",
+                    failure.reason
+                ));
+            }
+            report.failure = Some(failure);
+            return report;
         }
         if let Some(reason) = lane.must_fail {
             report.status = LaneStatus::Broke;
@@ -306,6 +353,25 @@ impl Runner {
         report
     }
 
+    /// A broken step as the report shows it, with the logs of the daemons
+    /// still running or started by this lane.
+    fn failure(&mut self, index: usize, step: &Step, broken: Broken, first_log: usize) -> Failure {
+        let mut failure = Failure {
+            step: Some(index + 1),
+            line: step.line,
+            action: Some(self.describe(&step.action)),
+            reason: broken.reason,
+            message: bounded(&broken.message),
+            diff: broken.diff.as_deref().map(bounded),
+            exit_status: broken.exit_status,
+            tails: broken.tails,
+        };
+        for (label, log) in self.daemons.logs(first_log) {
+            failure.tails.push((label, tail(&log.text)));
+        }
+        failure
+    }
+
     /// How a step reads in a report, variables filled in where known.
     fn describe(&mut self, action: &Action) -> String {
         let text = match action {
@@ -313,10 +379,18 @@ impl Runner {
             Action::Daemon(daemon) => format!("daemon {}: $ {}", daemon.name, daemon.script),
             Action::Stop(names) => format!("stop {}", names.join(", ")),
             Action::Http(http) => format!("{} {}", http.method, http.url),
-            Action::Sse(sse) => format!("GET {} (event stream)", sse.url),
+            Action::Sse(sse) => match &sse.source {
+                SseSource::Get { url, .. } => format!("GET {url} (event stream)"),
+                SseSource::From(name) => format!("events from stream `{name}`"),
+            },
             Action::Env(vars) => {
                 let keys: Vec<&str> = vars.iter().map(|(k, _)| k.as_str()).collect();
                 format!("env {}", keys.join(", "))
+            }
+            Action::Check => "expect".to_owned(),
+            Action::Fs(changes) => {
+                let changes: Vec<String> = changes.iter().map(FsChange::to_string).collect();
+                format!("fs {}", changes.join("; "))
             }
         };
         self.vars.substitute(&text).unwrap_or(text)
@@ -363,26 +437,123 @@ impl Runner {
             Action::Env(vars) => {
                 for (key, value) in vars {
                     let value = self.fill(value)?;
+                    if value.contains('\0') {
+                        return Err(Broken::new(
+                            Reason::BadStep,
+                            format!(
+                                "`{key}` would hold a NUL byte, which no environment \
+                                 variable can"
+                            ),
+                        ));
+                    }
                     set_env(&mut self.env, key, value);
                 }
                 return Ok(());
             }
+            Action::Check => Output {
+                data: Data::None,
+                exit_status: None,
+                tails: Vec::new(),
+            },
+            Action::Fs(changes) => return self.fs(changes),
+        };
+        let mut scope = Scope {
+            output: &output.data,
+            vars: &mut self.vars,
+            daemons: &self.daemons,
         };
         for expectation in &step.expect {
-            self.check(expectation, &output.data)
-                .map_err(|mut broken| {
-                    broken.exit_status.clone_from(&output.exit_status);
-                    broken.tails.extend(output.tails.iter().cloned());
-                    broken
-                })?;
+            let (line, result) = match expectation {
+                Expectation::Check { line, check } => (line, scope.check(check)),
+                Expectation::Capture { line, name, from } => (line, scope.capture(name, from)),
+            };
+            result.map_err(|failed| {
+                let mut broken =
+                    Broken::new(failed.reason, format!("line {line}: {}", failed.message));
+                broken.exit_status.clone_from(&output.exit_status);
+                broken.tails.extend(output.tails.iter().cloned());
+                broken
+            })?;
         }
         Ok(())
+    }
+
+    /// Makes an `fs` block's changes, each recorded to be undone when the
+    /// lane ends.
+    fn fs(&mut self, changes: &[FsChange]) -> Result<(), Broken> {
+        for change in changes {
+            match change {
+                FsChange::Chmod { mode, path } => {
+                    let path = self.fill(path)?;
+                    let path = self.work.join(path);
+                    self.undo
+                        .chmod(&path, *mode)
+                        .map_err(|err| Broken::new(Reason::BadStep, err))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The environment for one block, and the `unset` its script starts
+    /// with (an inherited variable can only be removed by the shell).
+    fn block_env(
+        &mut self,
+        changes: &[EnvChange],
+    ) -> Result<(Vec<(String, String)>, String), Broken> {
+        let mut env = self.env.clone();
+        let mut unset = Vec::new();
+        for change in changes {
+            match change {
+                EnvChange::Set(key, value) => {
+                    let value = self.fill(value)?;
+                    set_env(&mut env, key, value);
+                }
+                EnvChange::Unset(key) => {
+                    env.retain(|(k, _)| k != key);
+                    unset.push(key.as_str());
+                }
+            }
+        }
+        let prefix = if unset.is_empty() {
+            String::new()
+        } else {
+            format!("unset {}; ", unset.join(" "))
+        };
+        Ok((env, prefix))
     }
 
     fn fill(&mut self, text: &str) -> Result<String, Broken> {
         self.vars
             .substitute(text)
             .map_err(|message| Broken::new(Reason::UnknownVariable, message))
+    }
+
+    /// Fails the step when a daemon ended that may not, with its status
+    /// and log; each exit is reported once.
+    fn daemons_alive(&mut self) -> Result<(), Broken> {
+        let exited: Vec<Exited> = self
+            .daemons
+            .notice_exits()
+            .into_iter()
+            .filter(|d| !d.may_exit)
+            .collect();
+        let Some(first) = exited.first() else {
+            return Ok(());
+        };
+        let names: Vec<String> = exited
+            .iter()
+            .map(|d| format!("`{}` ({})", d.name, describe(d.status)))
+            .collect();
+        let mut broken = Broken::new(
+            Reason::DaemonExited,
+            format!(
+                "daemon {} ended after it was ready: give its block `may-exit=yes` if it may",
+                names.join(", ")
+            ),
+        );
+        broken.exit_status = Some(describe(first.status));
+        Err(broken)
     }
 
     fn cwd(&mut self, cwd: Option<&str>) -> Result<PathBuf, Broken> {
@@ -405,44 +576,43 @@ impl Runner {
     }
 
     fn command(&mut self, command: &Command, timeout: Duration) -> Result<Output, Broken> {
-        let script = self.fill(&command.script)?;
+        let (env, unset) = self.block_env(&command.env)?;
+        let script = filled(self.vars.shell(&command.script))?;
         let cwd = self.cwd(command.cwd.as_deref())?;
         let expected = command
             .stdout
             .as_deref()
             .map(|text| self.fill(text))
             .transpose()?;
-        self.commands += 1;
-        let out_path = self.logs.join(format!("step-{}.stdout", self.commands));
-        let err_path = self.logs.join(format!("step-{}.stderr", self.commands));
-        let cannot = |err: std::io::Error| {
-            Broken::new(Reason::BadStep, format!("cannot start `sh -c`: {err}"))
-        };
-        let out = fs::File::create(&out_path).map_err(cannot)?;
-        let err = fs::File::create(&err_path).map_err(cannot)?;
-        let mut process = Process::spawn(&script, &cwd, &self.env, out, err).map_err(cannot)?;
+        let mut env = env;
+        env.extend(script.env);
+        let mut process = Process::spawn(&(unset + &script.text), &cwd, &env, false)
+            .map_err(|err| Broken::new(Reason::BadStep, format!("cannot start `sh -c`: {err}")))?;
         let status = process.wait_until(Instant::now() + timeout);
-        // Also ends whatever the command left running in the background.
+        // Also ends whatever the command left running in the background,
+        // in its process group or out of it.
         let final_status = process.stop(Duration::ZERO);
-        let read =
-            |path: &Path| String::from_utf8_lossy(&fs::read(path).unwrap_or_default()).into_owned();
-        let (stdout, stderr) = (read(&out_path), read(&err_path));
-        let with_tails = |broken: Broken| broken.tail("stdout", &stdout).tail("stderr", &stderr);
+        let (stdout, stderr) = process.output();
+        let labels =
+            [("stdout", stdout.cut), ("stderr", stderr.cut)].map(|(label, cut)| match cut {
+                0 => label.to_owned(),
+                cut => format!("{label} ({cut} bytes cut from the middle)"),
+            });
+        let (stdout, stderr) = (stdout.text, stderr.text);
+        let with_tails =
+            |broken: Broken| broken.tail(&labels[0], &stdout).tail(&labels[1], &stderr);
         let Some(status) = status else {
             let mut broken = Broken::new(
                 Reason::StepTimedOut,
                 format!(
-                    "no exit within {}: its process group was killed",
+                    "no exit within {}: it was killed with every process it started",
                     seconds(timeout)
                 ),
             );
             broken.exit_status = Some(describe(final_status));
             return Err(with_tails(broken));
         };
-        let status_ok = match command.status {
-            ExpectedStatus::Code(code) => status.code() == Some(code),
-            ExpectedStatus::Failed => !status.success(),
-        };
+        let status_ok = command.status.matches(status.code());
         let stdout_ok = expected
             .as_deref()
             .is_none_or(|e| expect::text_matches(e, &stdout));
@@ -467,19 +637,20 @@ impl Runner {
         Ok(Output {
             exit_status: Some(describe(status)),
             tails: vec![
-                ("stdout".to_owned(), tail(&stdout)),
-                ("stderr".to_owned(), tail(&stderr)),
+                (labels[0].clone(), tail(&stdout)),
+                (labels[1].clone(), tail(&stderr)),
             ],
             data: Data::Text(stdout),
         })
     }
 
     fn daemon(&mut self, daemon: &Daemon, timeout: Duration) -> Result<(), Broken> {
-        let script = self.fill(&daemon.script)?;
+        let (env, unset) = self.block_env(&daemon.env)?;
+        let script = filled(self.vars.shell(&daemon.script))?;
         let cwd = self.cwd(daemon.cwd.as_deref())?;
         let ready = match &daemon.ready {
             Ready::Tcp(addr) => Ready::Tcp(self.fill(addr)?),
-            Ready::Http(url) => Ready::Http(self.fill(url)?),
+            Ready::Http(url) => Ready::Http(filled(self.vars.url(url))?),
             Ready::Log(re) => Ready::Log(self.fill(re)?),
         };
         let probe = match &ready {
@@ -489,10 +660,17 @@ impl Runner {
                 Broken::new(Reason::BadStep, format!("bad regex in `ready log`: {err}"))
             })?),
         };
-        let log = self.logs.join(format!("{}.log", daemon.name));
+        let mut env = env;
+        env.extend(script.env);
         let running = self
             .daemons
-            .start(&daemon.name, &script, &cwd, &self.env, log)
+            .start(
+                &daemon.name,
+                daemon.may_exit,
+                &(unset + &script.text),
+                &cwd,
+                &env,
+            )
             .map_err(|err| {
                 Broken::new(
                     Reason::BadStep,
@@ -507,38 +685,61 @@ impl Runner {
         });
         if result.is_err() {
             // A daemon that is not ready serves nothing: stop it now.
-            self.daemons.stop(&daemon.name);
+            self.daemons.give_up(&daemon.name);
         }
         result
     }
 
     fn stop(&mut self, names: &[String]) -> Result<(), Broken> {
         for name in names {
-            if self.daemons.stop(name).is_none() {
-                return Err(Broken::new(
-                    Reason::BadStep,
-                    format!(
-                        "daemon `{name}` is not running (running: {})",
-                        self.daemons.names().join(", ")
-                    ),
-                ));
+            match self.daemons.stop(name) {
+                Stop::Stopped => {}
+                Stop::AlreadyExited(exited) if exited.may_exit => {}
+                Stop::AlreadyExited(exited) => {
+                    let mut broken = Broken::new(
+                        Reason::DaemonExited,
+                        format!(
+                            "daemon `{name}` had already ended ({}), so there is nothing \
+                             to stop: give its block `may-exit=yes` if it may end",
+                            describe(exited.status)
+                        ),
+                    );
+                    broken.exit_status = Some(describe(exited.status));
+                    return Err(broken);
+                }
+                Stop::Unknown => {
+                    return Err(Broken::new(
+                        Reason::BadStep,
+                        format!(
+                            "daemon `{name}` is not running (running: {})",
+                            self.daemons.names().join(", ")
+                        ),
+                    ))
+                }
             }
         }
         Ok(())
     }
 
     fn http(&mut self, step: &Http, timeout: Duration) -> Result<Output, Broken> {
-        let url = self.fill(&step.url)?;
-        let headers = self.fill_pairs(&step.headers)?;
-        let body = step.body.as_deref().map(|b| self.fill(b)).transpose()?;
+        let url = filled(self.vars.url(&step.url))?;
+        let headers = self.fill_headers(&step.headers)?;
+        let json_body = headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v.contains("json"));
+        let body = step
+            .body
+            .as_deref()
+            .map(|b| self.fill_body(b, json_body))
+            .transpose()?;
         let started = Instant::now();
         let response = http::send(&step.method, &url, &headers, body.as_deref(), timeout)
             .map_err(|err| request_failed(err, started, timeout))?;
         let body_tail = |broken: Broken| broken.tail("response body", &response.body);
-        if response.status != step.status {
+        if !step.status.matches(response.status) {
             let broken = Broken::new(
                 Reason::WrongHttpStatus,
-                format!("expected HTTP {}, got {}", step.status, response.status),
+                format!("expected {}, got {}", step.status, response.status),
             );
             return Err(body_tail(broken));
         }
@@ -565,11 +766,11 @@ impl Runner {
             }
         }
         if let Some(expected) = &step.expect_body {
-            let expected = self.fill(expected)?;
+            let expected = self.fill_body(expected, false)?;
             match serde_json::from_str::<Value>(&expected) {
                 Ok(value) => {
                     let actual = parse_json(&response.body).map_err(body_tail)?;
-                    expect::json_at(&JsonPath(Vec::new()), &value, &actual).map_err(|err| {
+                    expect::json_matches(&value, &actual).map_err(|err| {
                         body_tail(Broken::new(Reason::WrongJson, format!("body {err}")))
                     })?;
                 }
@@ -587,19 +788,45 @@ impl Runner {
     }
 
     fn sse(&mut self, step: &Sse, timeout: Duration) -> Result<Output, Broken> {
-        let url = self.fill(&step.url)?;
-        let headers = self.fill_pairs(&step.headers)?;
         let mut expected = Vec::new();
         for event in &step.events {
             expected.push(self.fill_pairs(event)?);
         }
         let started = Instant::now();
-        let stream = sse::read(&url, &headers, expected.len(), timeout).map_err(
-            |(status, err)| match status {
-                0 => request_failed(err, started, timeout),
-                _ => Broken::new(Reason::WrongHttpStatus, err),
-            },
-        )?;
+        let deadline = started + timeout;
+        let open_failed = |(status, err): (u16, String)| match status {
+            0 => request_failed(err, started, timeout),
+            _ => Broken::new(Reason::WrongHttpStatus, err),
+        };
+        let (events, mismatch) = match &step.source {
+            SseSource::Get { url, headers, keep } => {
+                let url = filled(self.vars.url(url))?;
+                let headers = self.fill_headers(headers)?;
+                match keep {
+                    None => {
+                        let mut reader =
+                            sse::open(&url, &headers, timeout, timeout).map_err(open_failed)?;
+                        sse::expect_events(&expected, || reader.next_event())
+                    }
+                    Some(name) => {
+                        let reader = sse::open(&url, &headers, timeout, KEEP_STREAM_FOR)
+                            .map_err(open_failed)?;
+                        self.streams.insert(name.clone(), sse::Kept::new(reader));
+                        let kept = self.streams.get_mut(name).expect("just kept");
+                        sse::expect_events(&expected, || kept.next_event(deadline))
+                    }
+                }
+            }
+            SseSource::From(name) => {
+                let kept = self.streams.get_mut(name).ok_or_else(|| {
+                    Broken::new(
+                        Reason::BadStep,
+                        format!("stream `{name}` is not open: its `sse name={name}` step broke"),
+                    )
+                })?;
+                sse::expect_events(&expected, || kept.next_event(deadline))
+            }
+        };
         let render_expected = || {
             let events: Vec<String> = expected
                 .iter()
@@ -613,55 +840,67 @@ impl Runner {
                 .collect();
             events.join("\n\n")
         };
-        let rendered: Vec<String> = stream.events.iter().map(sse::Event::render).collect();
+        let rendered: Vec<String> = events.iter().map(sse::Event::render).collect();
         let actual_text = rendered.join("\n\n");
-        let mismatch = |message: String| {
-            Broken::new(Reason::WrongEvents, message).diff(&render_expected(), &actual_text)
-        };
-        for (index, fields) in expected.iter().enumerate() {
-            let Some(event) = stream.events.get(index) else {
-                let cut = stream.cut_short.clone().unwrap_or_default();
-                let timed_out = started.elapsed() >= timeout;
-                let reason = if timed_out {
+        let broken = match mismatch {
+            None => None,
+            Some(sse::Mismatch::Field {
+                index,
+                field,
+                want,
+                got,
+            }) => Some(Broken::new(
+                Reason::WrongEvents,
+                format!(
+                    "event {index}: `{field}` expected `{want}`, got {}",
+                    got.map_or("nothing".to_owned(), |g| format!("`{g}`"))
+                ),
+            )),
+            Some(sse::Mismatch::Short(why)) => {
+                let reason = if started.elapsed() >= timeout {
                     Reason::StepTimedOut
                 } else {
                     Reason::WrongEvents
                 };
-                return Err(Broken::new(
+                Some(Broken::new(
                     reason,
                     format!(
-                        "expected {} events, got {}: {cut}",
+                        "expected {} events, got {}: {why}",
                         expected.len(),
-                        stream.events.len()
+                        events.len()
                     ),
-                )
-                .diff(&render_expected(), &actual_text));
-            };
-            for (field, want) in fields {
-                let got = event.field(field);
-                let matches = match (got, serde_json::from_str::<Value>(want)) {
-                    (None, _) => false,
-                    (Some(got), Ok(want)) if field == "data" => serde_json::from_str(got)
-                        .is_ok_and(|got| {
-                            expect::json_at(&JsonPath(Vec::new()), &want, &got).is_ok()
-                        }),
-                    (Some(got), _) => expect::text_matches(want, got),
-                };
-                if !matches {
-                    return Err(mismatch(format!(
-                        "event {}: `{field}` expected `{want}`, got {}",
-                        index + 1,
-                        got.map_or("nothing".to_owned(), |g| format!("`{g}`"))
-                    )));
-                }
+                ))
             }
+        };
+        if let Some(broken) = broken {
+            return Err(broken.diff(&render_expected(), &actual_text));
         }
-        let events = Value::Array(stream.events.iter().map(sse::Event::to_json).collect());
+        let events = Value::Array(events.iter().map(sse::Event::to_json).collect());
         Ok(Output {
             tails: vec![("events".to_owned(), tail(&actual_text))],
             data: Data::Json(events),
             exit_status: None,
         })
+    }
+
+    fn fill_headers(
+        &mut self,
+        pairs: &[(String, String)],
+    ) -> Result<Vec<(String, String)>, Broken> {
+        pairs
+            .iter()
+            .map(|(name, value)| Ok((name.clone(), filled(self.vars.header(value))?)))
+            .collect()
+    }
+
+    /// A body: JSON-aware when it is JSON (by its content type, or by its
+    /// first character), as is otherwise.
+    fn fill_body(&mut self, body: &str, json: bool) -> Result<String, Broken> {
+        if json || body.trim_start().starts_with(['{', '[']) {
+            filled(self.vars.json(body))
+        } else {
+            self.fill(body)
+        }
     }
 
     fn fill_pairs(&mut self, pairs: &[(String, String)]) -> Result<Vec<(String, String)>, Broken> {
@@ -670,77 +909,24 @@ impl Runner {
             .map(|(name, value)| Ok((name.clone(), self.fill(value)?)))
             .collect()
     }
+}
 
-    fn check(&mut self, expectation: &Expectation, output: &Data) -> Result<(), Broken> {
-        let as_json = || match output {
-            Data::Json(value) => Ok(value.clone()),
-            Data::Text(text) => parse_json(text),
-        };
-        match expectation {
-            Expectation::Json { line, path, value } => {
-                let text = self.fill(value)?;
-                let expected: Value = serde_json::from_str(&text).map_err(|err| {
-                    Broken::new(
-                        Reason::BadStep,
-                        format!("line {line}: `{text}` is not JSON once filled in: {err}"),
-                    )
-                })?;
-                let actual = as_json()?;
-                expect::json_at(path, &expected, &actual)
-                    .map_err(|err| Broken::new(Reason::WrongJson, format!("line {line}: {err}")))
-            }
-            Expectation::Capture { line, name, from } => {
-                let value = match from {
-                    CaptureFrom::Json(path) => {
-                        let actual = as_json().map_err(|mut broken| {
-                            broken.reason = Reason::MissedCapture;
-                            broken.message = format!(
-                                "line {line}: capture `{name}` from {path}: {}",
-                                broken.message
-                            );
-                            broken
-                        })?;
-                        match path.get(&actual) {
-                            Some(Value::String(s)) => s.clone(),
-                            Some(value) => value.to_string(),
-                            None => {
-                                return Err(Broken::new(
-                                    Reason::MissedCapture,
-                                    format!("line {line}: capture `{name}`: no value at {path}"),
-                                ))
-                            }
-                        }
-                    }
-                    CaptureFrom::Regex(pattern) => {
-                        let pattern = self.fill(pattern)?;
-                        let re = Regex::new(&pattern).map_err(|err| {
-                            Broken::new(Reason::BadStep, format!("line {line}: bad regex: {err}"))
-                        })?;
-                        let text = match output {
-                            Data::Text(text) => text.clone(),
-                            Data::Json(value) => pretty(value),
-                        };
-                        let found = re.captures(&text).map(|caps| {
-                            caps.get(1)
-                                .or_else(|| caps.get(0))
-                                .map_or(String::new(), |m| m.as_str().to_owned())
-                        });
-                        found.ok_or_else(|| {
-                            Broken::new(
-                                Reason::MissedCapture,
-                                format!(
-                                    "line {line}: capture `{name}`: regex `{pattern}` matches \
-                                     nothing in the output"
-                                ),
-                            )
-                        })?
-                    }
-                };
-                self.vars.set(name, value);
-                Ok(())
-            }
-        }
-    }
+/// How much of a failure's message or diff a report keeps.
+const REPORT_LIMIT: usize = 16 * 1024;
+
+/// A report's text within [`REPORT_LIMIT`]: its head and tail, the cut said.
+fn bounded(text: &str) -> String {
+    let mut capture = Capture::new(REPORT_LIMIT);
+    capture.push(text.as_bytes());
+    capture.finish().text
+}
+
+/// A filled-in text, or the step failure saying why it cannot be.
+fn filled<T>(result: Result<T, Unfilled>) -> Result<T, Broken> {
+    result.map_err(|err| match err {
+        Unfilled::Unknown(message) => Broken::new(Reason::UnknownVariable, message),
+        Unfilled::Unusable(message) => Broken::new(Reason::BadStep, message),
+    })
 }
 
 fn set_env(env: &mut Vec<(String, String)>, key: &str, value: String) {
@@ -751,10 +937,6 @@ fn set_env(env: &mut Vec<(String, String)>, key: &str, value: String) {
 fn parse_json(text: &str) -> Result<Value, Broken> {
     serde_json::from_str(text)
         .map_err(|err| Broken::new(Reason::WrongJson, format!("the output is not JSON: {err}")))
-}
-
-fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
 fn request_failed(err: String, started: Instant, timeout: Duration) -> Broken {
@@ -784,18 +966,24 @@ fn wait_ready(
 ) -> Result<(), String> {
     let deadline = Instant::now() + timeout;
     loop {
-        if let Some(status) = running.process().try_status() {
+        if let Some(signal) = interrupt::received() {
             return Err(format!(
-                "ended ({}) before `{ready}` succeeded",
-                describe(status)
+                "was not ready when {} came",
+                interrupt::name(signal)
             ));
+        }
+        let exited = !running.process().running();
+        if exited {
+            // Every process is gone: read the log to its end, then probe a
+            // last time (a log line may have made it ready before it went).
+            running.process().stop(Duration::ZERO);
+            running.process().output();
         }
         let last = match probe {
             Probe::Tcp(addr) => probe_tcp(addr),
             Probe::Http(url) => http::send("GET", url, &[], None, PROBE_EVERY * 10).map(|_| ()),
             Probe::Log(re) => {
-                let text = fs::read(&running.log).unwrap_or_default();
-                if re.is_match(&String::from_utf8_lossy(&text)) {
+                if re.is_match(&running.process().log().text) {
                     Ok(())
                 } else {
                     Err("no log line matches yet".to_owned())
@@ -803,6 +991,13 @@ fn wait_ready(
             }
         };
         let Err(last) = last else { return Ok(()) };
+        if exited {
+            let status = running.process().stop(Duration::ZERO);
+            return Err(format!(
+                "ended ({}) before `{ready}` succeeded",
+                describe(status)
+            ));
+        }
         if Instant::now() >= deadline {
             return Err(format!(
                 "was not ready within {}: `{ready}` never succeeded (last try: {last})",
