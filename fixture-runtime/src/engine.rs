@@ -5,6 +5,7 @@
 use std::fmt;
 use std::path::Path;
 
+use crate::compare::{self, Mismatch};
 use crate::contract::{self, AgentOutput};
 use crate::discover::FixtureId;
 use crate::env::{flag, STRICT_REAL_AGENTS};
@@ -195,7 +196,26 @@ fn compare(
 ) -> Result<Outcome, (Vec<Violation>, Option<String>)> {
     let golden_name = fixture.display_golden();
     let rerun = format!("UPDATE_GOLDENS=1 cargo test {}", fixture.id.test_name());
-    if fixture.golden.as_deref() == Some(verified.canonical.as_str()) {
+    let same_text = fixture.golden.as_deref() == Some(verified.canonical.as_str());
+    // Only the golden's content matters here: parse it, without running
+    // the rules (and reading repo/) a second time.
+    let parsed = match &fixture.golden {
+        Some(golden) if !same_text => contract::parse(fixture.id.agent, golden).ok(),
+        _ => None,
+    };
+    let golden_output = if same_text {
+        Some(&verified.output)
+    } else {
+        parsed.as_ref().map(|golden| &golden.output)
+    };
+    let verdict = golden_output
+        .map(|golden| compare::compare(suite.compare, fixture, golden, &verified.output));
+    if let Some(Err(mismatch @ Mismatch::Settings(_))) = &verdict {
+        return Err((vec![mismatch.violation(&golden_name, &rerun)], None));
+    }
+    let golden_canonical = parsed.as_ref().map(|golden| golden.output.canonical());
+    let matched = matches!(verdict, Some(Ok(())));
+    if same_text || (matched && golden_canonical.as_deref() == fixture.golden.as_deref()) {
         return Ok(Outcome::Passed {
             warnings: verified.warnings.clone(),
         });
@@ -234,11 +254,7 @@ fn compare(
             None,
         ));
     };
-    // Only the golden's content matters here: parse it, without running
-    // the rules (and reading repo/) a second time.
-    let same_content = contract::parse(fixture.id.agent, golden)
-        .is_ok_and(|golden| golden.output == verified.output);
-    if same_content {
+    if matched {
         let not_canonical = Violation::new(
             Rule::Determinism,
             "golden is not in canonical form (JSON: 2-space indentation, contract field \
@@ -254,15 +270,25 @@ fn compare(
         }
         return Err((vec![not_canonical], None));
     }
-    let diff =
-        similar_asserts::SimpleDiff::from_str(golden, &verified.canonical, "golden", "actual")
-            .to_string();
-    Err((
-        vec![
+    let (violation, diff) = match verdict {
+        Some(Err(mismatch)) => (
+            mismatch.violation(&golden_name, &rerun),
+            mismatch.explanation(),
+        ),
+        _ => (
             Violation::new(Rule::Golden, "actual output differs from the golden")
                 .at(golden_name)
                 .hint(format!("if the change is intended, run `{rerun}`")),
-        ],
-        Some(diff),
-    ))
+            Some(
+                similar_asserts::SimpleDiff::from_str(
+                    golden,
+                    &verified.canonical,
+                    "golden",
+                    "actual",
+                )
+                .to_string(),
+            ),
+        ),
+    };
+    Err((vec![violation], diff))
 }
