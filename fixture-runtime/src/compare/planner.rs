@@ -5,8 +5,9 @@
 //! task's colour is its label, then refined by the colours of what it
 //! depends on and what depends on it, until stable) gives each task a
 //! colour computed from both plans at once; ties left (tasks that look
-//! alike) are broken by trying the candidates in document order and
-//! refining again. Any matching found is checked edge by edge, so a
+//! alike) are first paired in document order, and when that pairing breaks
+//! a dependency, broken by trying each candidate in turn and refining
+//! again. Any matching found is checked edge by edge, so a
 //! renamed id is fine while a missing task, an extra task or a changed
 //! dependency is not.
 
@@ -18,7 +19,7 @@ use super::{brief, fields, objects, str_at, Difference, Text};
 
 /// Candidate pairings tried before ties are given up (planner graphs are
 /// small; a search this long means a highly symmetric plan).
-const BUDGET: usize = 10_000;
+const BUDGET: usize = 1_000;
 
 /// One plan as a graph.
 struct Plan<'a> {
@@ -151,10 +152,18 @@ fn matching(plans: &[Plan<'_>; 2], colours: Colours, budget: &mut usize) -> Opti
     {
         return None;
     }
-    let Some((&tied, members)) = golden.iter().find(|(_, members)| members.len() > 1) else {
-        let map: Vec<usize> = colours[0].iter().map(|c| actual[c][0]).collect();
-        return keeps_edges(plans, &map).then_some(map);
-    };
+    // Alike tasks in document order: right for the common case of
+    // interchangeable tasks, and checked edge by edge.
+    let mut map = vec![0; colours[0].len()];
+    for (colour, members) in &golden {
+        for (&g, &a) in members.iter().zip(&actual[colour]) {
+            map[g] = a;
+        }
+    }
+    if keeps_edges(plans, &map) {
+        return Some(map);
+    }
+    let (&tied, members) = golden.iter().find(|(_, members)| members.len() > 1)?;
     let fresh = colours.iter().flatten().max().map_or(0, |m| m + 1);
     for &candidate in &actual[&tied] {
         if *budget == 0 {
@@ -309,4 +318,54 @@ fn ids(set: &BTreeSet<String>) -> String {
         return "nothing".into();
     }
     set.iter().cloned().collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn plan(tasks: impl IntoIterator<Item = (String, Vec<String>)>) -> Value {
+        let tasks: Vec<Value> = tasks
+            .into_iter()
+            .map(|(id, deps)| json!({"id": id, "file": "src/a.ts", "type": "fix", "dependsOn": deps}))
+            .collect();
+        json!({ "tasks": tasks })
+    }
+
+    fn none() -> Text {
+        Text(BTreeSet::new())
+    }
+
+    #[test]
+    fn many_interchangeable_tasks_match_without_a_search() {
+        let golden = plan((0..2000).map(|i| (format!("g{i}"), vec![])));
+        let actual = plan((0..2000).rev().map(|i| (format!("a{i}"), vec![])));
+        assert_eq!(compare(&golden, &actual, &none()), vec![]);
+    }
+
+    #[test]
+    fn a_long_chain_matches_renamed_and_reversed_and_a_broken_one_does_not() {
+        let chain = |prefix: &'static str, n: usize| {
+            (0..n).map(move |i| {
+                let deps = if i == 0 {
+                    vec![]
+                } else {
+                    vec![format!("{prefix}{}", i - 1)]
+                };
+                (format!("{prefix}{i}"), deps)
+            })
+        };
+        let golden = plan(chain("g", 300));
+        let reversed: Vec<_> = chain("a", 300)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        assert_eq!(compare(&golden, &plan(reversed.clone()), &none()), vec![]);
+        let mut broken = reversed;
+        broken[0].1 = vec!["a0".into()];
+        let found = compare(&golden, &plan(broken), &none());
+        assert!(!found.is_empty());
+    }
 }
