@@ -616,3 +616,17 @@ fn ignore_on_a_coder_is_an_error() {
     let err = tree.fails(Mode::Semantic, CODER_GOLDEN);
     assert!(err.contains("a coder's patch is no JSON document"), "{err}");
 }
+
+#[test]
+fn coder_without_repo_compares_effects_on_an_empty_tree() {
+    let golden = "diff --git a/NOTES.md b/NOTES.md\nnew file mode 100644\nindex 0000000..1111111\n--- /dev/null\n+++ b/NOTES.md\n@@ -0,0 +1,2 @@\n+one\n+two\n";
+    let tree = Tree::new("coder", golden, &[]).declare(r#"{"no_repo": "a new file only"}"#);
+    let same = "diff --git a/NOTES.md b/NOTES.md\nnew file mode 100644\n--- /dev/null\n+++ b/NOTES.md\n@@ -0,0 +1,2 @@\n+one\n+two\n";
+    tree.passes(Mode::Semantic, same);
+    tree.fails(Mode::Exact, same);
+    let err = tree.fails(Mode::Semantic, &same.replace("+two", "+2"));
+    assert!(
+        err.contains("file `NOTES.md`: the resulting contents differ"),
+        "{err}"
+    );
+}
