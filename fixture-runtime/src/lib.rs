@@ -19,6 +19,7 @@ pub mod golden;
 pub mod golden_path;
 pub mod manifest;
 pub mod naming;
+pub mod process;
 pub mod repo;
 pub mod rule;
 pub mod rules;

@@ -122,8 +122,10 @@ pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verifie
         constraints: &fixture.constraints,
         repo: repo.as_ref(),
         task_patch: task_patch.as_ref(),
+        legacy: schema == Schema::Legacy,
     };
     violations.extend(rules::check(&parsed.output, &ctx));
+    warnings.extend(rules::warnings(&parsed.output, &ctx));
     if !violations.is_empty() {
         violations.sort_by_key(|v| v.rule);
         return Err(violations);

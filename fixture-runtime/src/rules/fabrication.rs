@@ -5,33 +5,49 @@
 //! comment's `path` must be in `repo/` or written by the task's coder
 //! patch, and its `line` within that file.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::contract::{PlannerOutput, ReviewerOutput};
 use crate::repo::{lines, Repo};
 use crate::rule::{Rule, Violation};
 use crate::rules::patch::{HunkLine, Patch};
 
-/// Files and lines the patch assumes in `repo`.
+/// Files and lines the patch assumes in `repo`. A section on a file an
+/// earlier section wrote may also name the lines that section added.
 pub fn patch(patch: &Patch, repo: &Repo, file: &str) -> Vec<Violation> {
     let mut violations = Vec::new();
+    let mut written: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for fp in &patch.files {
+        let earlier = fp.old_path().and_then(|old| written.get(old)).cloned();
+        if let Some(new) = fp.new_path() {
+            let added = fp.hunks.iter().flat_map(|h| h.after()).map(trim_newline);
+            let mut lines = earlier.clone().unwrap_or_default();
+            lines.extend(added);
+            written.insert(new, lines);
+        }
         let Some(old) = fp.old_path() else { continue };
         let at = format!("{file}:{}", fp.line);
-        let Some(entry) = repo.files.get(old) else {
-            violations.push(
-                Violation::new(
-                    Rule::NonFabrication,
-                    format!("the patch changes `{old}`, which does not exist in repo/"),
-                )
-                .at(at)
-                .hint("patch only files that exist, or create the file with `--- /dev/null`"),
-            );
-            continue;
+        let created = fp.may_create && !repo.has(old);
+        let entry = match (repo.files.get(old), &earlier) {
+            (_, _) if created => continue,
+            (Some(entry), _) => entry.as_deref(),
+            (None, Some(_)) => Some(""),
+            (None, None) => {
+                violations.push(
+                    Violation::new(
+                        Rule::NonFabrication,
+                        format!("the patch changes `{old}`, which does not exist in repo/"),
+                    )
+                    .at(at)
+                    .hint("patch only files that exist, or create the file with `--- /dev/null`"),
+                );
+                continue;
+            }
         };
         let Some(text) = entry else { continue };
-        let existing: BTreeSet<&str> = lines(text).into_iter().map(trim_newline).collect();
-        for (k, hunk) in fp.hunks.iter().enumerate() {
+        let mut existing: BTreeSet<&str> = lines(text).into_iter().map(trim_newline).collect();
+        existing.extend(earlier.into_iter().flatten());
+        for hunk in &fp.hunks {
             let invented: Vec<(&str, &str)> = hunk
                 .lines
                 .iter()
@@ -53,7 +69,7 @@ pub fn patch(patch: &Patch, repo: &Repo, file: &str) -> Vec<Violation> {
                         format!(
                             "`{old}`: hunk {} has {kind} line `{}`, which is nowhere in \
                              repo/{old}{more}",
-                            k + 1,
+                            hunk.number,
                             trim_newline(text)
                         ),
                     )
@@ -165,6 +181,18 @@ mod tests {
         );
         let fine = "diff --git a/src/a.ts b/src/a.ts\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1,2 +1,2 @@\n one\n-two\n+2\n";
         assert!(patch(&parse(fine, "p").unwrap(), &repo(), "p").is_empty());
+    }
+
+    #[test]
+    fn later_sections_may_name_what_earlier_ones_wrote() {
+        let first = "diff --git a/src/a.ts b/src/a.ts\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1,2 +1,2 @@\n one\n-two\n+2\n";
+        let second = "diff --git a/src/a.ts b/src/a.ts\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1,2 +1,2 @@\n one\n-2\n+II\n";
+        let create = "diff --git a/n.ts b/n.ts\nnew file mode 100644\n--- /dev/null\n+++ b/n.ts\n@@ -0,0 +1 @@\n+x\n";
+        let modify = "diff --git a/n.ts b/n.ts\n--- a/n.ts\n+++ b/n.ts\n@@ -1 +1 @@\n-x\n+y\n";
+        let text = format!("{first}{second}{create}{modify}");
+        assert_eq!(patch(&parse(&text, "p").unwrap(), &repo(), "p"), []);
+        let traditional = "--- a/new.ts\n+++ b/new.ts\n@@ -0,0 +1 @@\n+x\n";
+        assert_eq!(patch(&parse(traditional, "p").unwrap(), &repo(), "p"), []);
     }
 
     #[test]
