@@ -633,3 +633,36 @@ fn runbook_run_reports_each_lane_and_why_one_broke() {
     assert_eq!(bad.status.code(), Some(2), "{}", both(&bad));
     assert!(both(&bad).contains("bad.md:"), "{}", both(&bad));
 }
+
+#[test]
+fn verify_compare_flag_judges_an_agent_by_meaning() {
+    let dir = tempfile::tempdir().unwrap();
+    architect(dir.path(), "design/parity");
+    // The agent says the same in other words.
+    let answer = dir.path().join("answer.json");
+    fs::write(
+        &answer,
+        SPEC.replace("A parity checker.", "Checks parity of numbers."),
+    )
+    .unwrap();
+    let agent = format!("cat {}", answer.display());
+    let exact = fixture_kit(dir.path(), &["verify", "--agent-cmd", &agent]);
+    assert!(!exact.status.success(), "{}", both(&exact));
+    assert!(
+        stdout(&exact).contains("actual output differs from the golden"),
+        "{}",
+        both(&exact)
+    );
+    let semantic = fixture_kit(
+        dir.path(),
+        &["verify", "--agent-cmd", &agent, "--compare", "semantic"],
+    );
+    assert!(semantic.status.success(), "{}", both(&semantic));
+    let bad = fixture_kit(dir.path(), &["verify", "--compare", "fuzzy"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", both(&bad));
+    assert!(
+        both(&bad).contains("invalid value 'fuzzy' for '--compare <MODE>'"),
+        "{}",
+        both(&bad)
+    );
+}

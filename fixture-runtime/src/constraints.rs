@@ -8,6 +8,7 @@ use std::path::Path;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::compare::{IgnorePath, Mode};
 use crate::contract::json;
 use crate::contract::Complexity;
 use crate::rule::{Rule, Violation};
@@ -55,6 +56,17 @@ pub struct Constraints {
     /// Verification must fail, for this rule and reason.
     #[serde(default)]
     pub must_fail: Option<MustFail>,
+    /// Overrides the suite's comparison mode: `"exact"` or `"semantic"`.
+    #[serde(default)]
+    pub compare: Option<Mode>,
+    /// JSON paths left out of the comparison with the golden, in either
+    /// mode (`tasks[*].description`).
+    #[serde(default)]
+    pub ignore: Vec<IgnorePath>,
+    /// Free-text fields that semantic comparison compares after all
+    /// (`tasks[*].description`, `comments[*].message`).
+    #[serde(default)]
+    pub compare_text: Vec<String>,
 }
 
 /// `forbidden_paths`: patterns added to, or removed from, the default list.

@@ -184,7 +184,7 @@ pub fn run(
             }
         };
     }
-    golden::settle(&fixture, &actual, checked, schema, &options)
+    golden::settle(&fixture, &actual, checked, schema, suite.compare, &options)
         .map_err(|verdict| fail(verdict.violations, verdict.diff))
 }
 

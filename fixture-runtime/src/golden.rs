@@ -5,6 +5,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
+use crate::compare::{self, Mismatch, Mode};
 use crate::contract;
 use crate::engine::{Options, Outcome};
 use crate::env::{flag, is_ci, FORCE_UPDATE, UPDATE_GOLDENS};
@@ -73,8 +74,9 @@ pub struct Unsettled {
 
 /// Settles a verified (or failed) output against `fixture`'s golden: the
 /// golden's form is checked alongside the rules' findings, the content is
-/// compared by typed value (a default left out equals the default written
-/// out), and an update run writes the golden in canonical form, never from
+/// compared in the comparison `mode` (the suite's, which the fixture may
+/// override: by typed value, where a default left out equals the default
+/// written out, or by meaning), and an update run writes the golden in canonical form, never from
 /// an output that failed.
 ///
 /// `actual` is the output's text: when it is the golden's (a bootstrap
@@ -84,6 +86,7 @@ pub fn settle(
     actual: &str,
     checked: Result<Verified, Vec<Violation>>,
     schema: Schema,
+    mode: Mode,
     options: &Options,
 ) -> Result<Outcome, Unsettled> {
     let name = fixture.display_golden();
@@ -120,14 +123,29 @@ pub fn settle(
     };
     warnings.extend(verified.warnings);
     let actual = &verified.parsed;
-    let golden = match fixture.golden.as_deref() {
+    // A bootstrap run's output is the golden: it is not parsed again, but
+    // still compared, so the fixture's comparison settings are checked.
+    let parsed = match fixture.golden.as_deref() {
+        None => None,
+        Some(_) if is_golden => Some(Ok(None)),
+        Some(text) => Some(contract::parse(fixture.id.agent, text).map(Some)),
+    };
+    let golden = match parsed {
         None => Golden::Missing,
-        Some(_) if is_golden => Golden::Same,
-        Some(text) => match contract::parse(fixture.id.agent, text) {
-            Ok(golden) if golden.same_content(actual) => Golden::Same,
-            Ok(_) => Golden::Differs(text),
-            Err(err) => Golden::Unfit(err),
-        },
+        Some(Err(err)) => Golden::Unfit(err),
+        Some(Ok(golden)) => {
+            let golden = golden.as_ref().unwrap_or(actual);
+            match compare::compare(mode, fixture, &golden.output, &actual.output) {
+                Ok(()) => Golden::Same,
+                // A fixture whose comparison settings are wrong is never
+                // judged, nor its golden rewritten.
+                Err(Mismatch::Settings(violation)) => {
+                    violations.push(violation);
+                    return Err(unsettled(violations, diffs));
+                }
+                Err(mismatch) => Golden::Differs(mismatch),
+            }
+        }
     };
     // What an update writes: the golden's own canonical form when only its
     // form is off (nothing the author wrote is lost), else the actual output.
@@ -175,16 +193,9 @@ pub fn settle(
                 "fix it by hand, or run `{rerun}` to record it again"
             )),
         ),
-        Golden::Differs(text) => {
-            violations.push(
-                Violation::new(Rule::Golden, "actual output differs from the golden")
-                    .at(name)
-                    .hint(format!("if the change is intended, run `{rerun}`")),
-            );
-            diffs.push(
-                similar_asserts::SimpleDiff::from_str(text, &actual.canonical, "golden", "actual")
-                    .to_string(),
-            );
+        Golden::Differs(mismatch) => {
+            violations.push(mismatch.violation(&name, &rerun));
+            diffs.extend(mismatch.explanation());
         }
         Golden::Same => {}
     }
@@ -197,14 +208,14 @@ pub fn settle(
 }
 
 /// How a golden stands to the output it is compared with.
-enum Golden<'a> {
+enum Golden {
     Missing,
     /// It does not parse as its contract.
     Unfit(contract::JsonError),
     /// The same typed content.
     Same,
-    /// Other content; the golden's text.
-    Differs(&'a str),
+    /// Other content, or another meaning: how it differs.
+    Differs(Mismatch),
 }
 
 fn unsettled(mut violations: Vec<Violation>, diffs: Vec<String>) -> Unsettled {

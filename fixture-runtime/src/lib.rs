@@ -8,6 +8,7 @@
 pub mod agent;
 pub mod build;
 pub mod cli;
+pub mod compare;
 pub mod constraints;
 pub mod contract;
 pub mod discover;

@@ -1,5 +1,7 @@
-//! A suite's settings: which runner, which schema mode.
+//! A suite's settings: which runner, which schema mode, which comparison
+//! mode.
 
+use crate::compare::Mode;
 use crate::runner::{Bootstrap, Runner};
 use crate::verify::Schema;
 
@@ -7,6 +9,7 @@ use crate::verify::Schema;
 pub struct Suite {
     pub(crate) runner: Box<dyn Runner>,
     pub(crate) schema: Schema,
+    pub(crate) compare: Mode,
 }
 
 impl Suite {
@@ -15,6 +18,7 @@ impl Suite {
         Suite {
             runner: Box::new(Bootstrap),
             schema: Schema::Strict,
+            compare: Mode::Exact,
         }
     }
 
@@ -28,6 +32,13 @@ impl Suite {
     /// can still override this in `fixture.json`).
     pub fn legacy(mut self, on: bool) -> Suite {
         self.schema = if on { Schema::Legacy } else { Schema::Strict };
+        self
+    }
+
+    /// Compares actual outputs with goldens in `mode` (a fixture can still
+    /// override this in `fixture.json`).
+    pub fn compare(mut self, mode: Mode) -> Suite {
+        self.compare = mode;
         self
     }
 

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Failed, FormatSetting, Trial};
 
+use crate::compare::Mode;
 use crate::discover::{discover, find, FixtureId};
 use crate::engine::{self, Options, Outcome};
 use crate::env::{flag, is_ci, FORCE_UPDATE};
@@ -47,6 +48,10 @@ pub struct VerifyArgs {
     /// Report unknown JSON fields as warnings.
     #[arg(long)]
     legacy: bool,
+    /// Compare outputs with goldens by content (`exact`) or by meaning
+    /// (`semantic`); a fixture's `"compare"` in fixture.json overrides it.
+    #[arg(long, value_name = "MODE", value_enum, default_value_t = Mode::Exact)]
+    compare: Mode,
     /// Run this agent CLI on each fixture (prompt on stdin, in a copy of
     /// `repo/`) instead of replaying the golden, e.g.
     /// "claude -p --output-format stream-json --verbose".
@@ -83,6 +88,7 @@ pub fn harness(root: impl Into<PathBuf>, suite: Suite) -> ExitCode {
         strict_real_agents: false,
         concurrency: None,
         legacy: false,
+        compare: suite.compare,
         agent_cmd: None,
         replay: false,
         agent_timeout: DEFAULT_AGENT_TIMEOUT,
@@ -212,7 +218,7 @@ fn suite(args: &VerifyArgs) -> Result<Suite, String> {
         })
         .transpose()
         .map_err(|err| format!("--agent-cmd: {err}"))?;
-    let suite = Suite::new().legacy(args.legacy);
+    let suite = Suite::new().legacy(args.legacy).compare(args.compare);
     Ok(match (args.replay, command) {
         (true, Some(command)) => suite.runner(Replay::new().record_with(command)),
         (true, None) => suite.runner(Replay::new()),
