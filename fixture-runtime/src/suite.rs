@@ -7,6 +7,7 @@ use crate::verify::Schema;
 pub struct Suite {
     pub(crate) runner: Box<dyn Runner>,
     pub(crate) schema: Schema,
+    pub(crate) repeat: u32,
 }
 
 impl Suite {
@@ -15,6 +16,7 @@ impl Suite {
         Suite {
             runner: Box::new(Bootstrap),
             schema: Schema::Strict,
+            repeat: 1,
         }
     }
 
@@ -28,6 +30,14 @@ impl Suite {
     /// can still override this in `fixture.json`).
     pub fn legacy(mut self, on: bool) -> Suite {
         self.schema = if on { Schema::Legacy } else { Schema::Strict };
+        self
+    }
+
+    /// Runs each fixture's agent `times` times under `fixture-kit verify`
+    /// and the run-time harness (`--repeat` overrides it); a fixture passes
+    /// when every run does.
+    pub fn repeat(mut self, times: u32) -> Suite {
+        self.repeat = times.max(1);
         self
     }
 

@@ -2,6 +2,7 @@
 //! the same engine as the generated tests.
 
 mod doctor;
+mod evaluate;
 mod new;
 mod runbook;
 mod scenario;
@@ -43,6 +44,9 @@ enum Command {
     /// Runbooks: `runbook run FILE [--format json]`.
     #[command(subcommand)]
     Runbook(runbook::RunbookCommand),
+    /// Evaluation reports: `report merge A.json B.json … [--junit PATH]`.
+    #[command(subcommand)]
+    Report(evaluate::ReportCommand),
 }
 
 /// Flags of `fixture-kit schema`.
@@ -90,5 +94,6 @@ pub fn main() -> ExitCode {
         Command::Scrub(args) => scenario::scrub(&args),
         Command::Scenario(command) => scenario::run(&command),
         Command::Runbook(command) => runbook::run_command(&command),
+        Command::Report(command) => evaluate::report(&command),
     }
 }

@@ -7,11 +7,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use libtest_mimic::{Arguments, Failed, FormatSetting, Trial};
+use libtest_mimic::{Arguments, FormatSetting, Trial};
 
+use super::evaluate::{EvalArgs, Evaluation};
 use crate::discover::{discover, find, FixtureId};
-use crate::engine::{self, Options, Outcome};
+use crate::engine::Options;
 use crate::env::{flag, is_ci, FORCE_UPDATE};
+use crate::eval::{self, FixtureRecord, Status, Verdict};
 use crate::golden::UpdatePolicy;
 use crate::golden_path;
 use crate::runner::{Command, Replay};
@@ -60,6 +62,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     agent_timeout: u64,
     #[command(flatten)]
+    eval: EvalArgs,
+    #[command(flatten)]
     libtest: Arguments,
 }
 
@@ -80,6 +84,7 @@ pub fn harness(root: impl Into<PathBuf>, suite: Suite) -> ExitCode {
         replay: false,
         agent_timeout: 600,
         patch_from_workdir: false,
+        eval: EvalArgs::default(),
         libtest: Arguments::from_args(),
     };
     run_suite(args, suite)
@@ -108,13 +113,19 @@ fn run_suite(mut args: VerifyArgs, suite: Suite) -> ExitCode {
     if let Some(n) = args.concurrency {
         args.libtest.test_threads = Some(n);
     }
+    let evaluation = Evaluation::new(args.eval.clone(), suite.repeat);
+    if args.update && evaluation.plan().repeat > 1 {
+        eprintln!("--update writes goldens from one run: drop --repeat");
+        return ExitCode::from(2);
+    }
     let ids = match select(&args) {
-        Ok(ids) => ids,
+        Ok(ids) => evaluation.partition(ids),
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
+    let real_agent = suite.agent_runner().is_real_agent();
     let suite = Arc::new(suite);
     let root = Arc::new(args.root.clone());
     let tally = Arc::new(Tally::default());
@@ -122,17 +133,11 @@ fn run_suite(mut args: VerifyArgs, suite: Suite) -> ExitCode {
         .into_iter()
         .map(|id| {
             let (suite, root, tally) = (suite.clone(), root.clone(), tally.clone());
+            let evaluation = evaluation.clone();
             Trial::test(id.test_name(), move || {
-                let result = engine::run(&suite, &root, &id, None, options);
-                tally.count(&result);
-                match result {
-                    Ok(Outcome::Updated { golden }) => {
-                        println!("fixture-kit: {id}: wrote {golden}");
-                        Ok(())
-                    }
-                    Ok(_) => Ok(()),
-                    Err(failure) => Err(Failed::from(failure.to_string())),
-                }
+                let record = eval::evaluate(&suite, &root, &id, options, evaluation.plan());
+                tally.count(&record);
+                evaluation.trial(record)
             })
         })
         .collect();
@@ -145,6 +150,11 @@ fn run_suite(mut args: VerifyArgs, suite: Suite) -> ExitCode {
     let conclusion = libtest_mimic::run(&args.libtest, trials);
     if pretty && !listing {
         tally.print(started.elapsed().as_secs_f64());
+    }
+    let summary = pretty && !listing && evaluation.summarises(real_agent);
+    if let Err(message) = evaluation.finish(summary) {
+        eprintln!("{message}");
+        return ExitCode::from(2);
     }
     conclusion.exit_code()
 }
@@ -223,12 +233,12 @@ struct Tally {
 }
 
 impl Tally {
-    fn count(&self, result: &Result<Outcome, engine::Failure>) {
-        let counter = match result {
-            Ok(Outcome::Passed { .. }) => &self.matched,
-            Ok(Outcome::FailedAsDeclared(_)) => &self.failed_as_declared,
-            Ok(Outcome::Updated { .. }) => &self.updated,
-            Err(_) => &self.failed,
+    fn count(&self, record: &FixtureRecord) {
+        let counter = match (record.status, record.runs.first().map(|run| run.verdict)) {
+            (Status::Passed, Some(Verdict::FailedAsDeclared)) => &self.failed_as_declared,
+            (Status::Passed, Some(Verdict::Updated)) => &self.updated,
+            (Status::Passed, _) => &self.matched,
+            _ => &self.failed,
         };
         counter.fetch_add(1, Ordering::Relaxed);
     }
