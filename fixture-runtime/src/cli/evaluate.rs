@@ -120,7 +120,7 @@ impl Evaluation {
                     let n = r.violations.len();
                     format!(
                         "fixture {}{of} failed {n} check{}:\n{}",
-                        record.fixture,
+                        record.dir,
                         if n == 1 { "" } else { "s" },
                         r.failure_text()
                     )

@@ -54,7 +54,7 @@ pub fn evaluate(
     let runs = (1..=plan.repeat.max(1))
         .map(|run| attempt_run(suite, root, id, options, plan, run))
         .collect();
-    FixtureRecord::new(id, runs)
+    FixtureRecord::new(id, root, runs)
 }
 
 /// One run, retried on transient failures with exponential backoff.

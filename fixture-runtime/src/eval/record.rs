@@ -1,5 +1,6 @@
 //! What one fixture's runs produced, in the JSON report's shape.
 
+use std::path::Path;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,8 @@ pub struct FixtureRecord {
     pub fixture: String,
     /// The test name (`topic::task::agent`), as in `--list` and JUnit.
     pub test: String,
+    /// The fixture's folder, as failures name it.
+    pub dir: String,
     /// The topic folder.
     pub topic: String,
     /// The agent.
@@ -29,8 +32,8 @@ pub struct FixtureRecord {
 }
 
 impl FixtureRecord {
-    /// The record of `runs` of `id`.
-    pub fn new(id: &FixtureId, runs: Vec<RunRecord>) -> FixtureRecord {
+    /// The record of `runs` of `id` under `root`.
+    pub fn new(id: &FixtureId, root: &Path, runs: Vec<RunRecord>) -> FixtureRecord {
         let passed = runs.iter().filter(|run| run.verdict.passes()).count() as u32;
         let status = match passed {
             0 => Status::Failed,
@@ -40,6 +43,7 @@ impl FixtureRecord {
         FixtureRecord {
             fixture: id.to_string(),
             test: id.test_name(),
+            dir: crate::fixture::display(&id.dir(root)),
             topic: id.topic.clone(),
             agent: id.agent.to_string(),
             status,
