@@ -177,7 +177,7 @@ fn run_measured(
         ));
     }
     let answer = runner.answer(&fixture).map_err(|err| {
-        (agent.usage, agent.transient) = (err.usage, err.transient);
+        (agent.usage, agent.transient) = (err.usage.map(|usage| *usage), err.transient);
         let mut violation = Violation::new(Rule::Runner, err.message);
         violation.hint = err.hint;
         fail(vec![violation], None)

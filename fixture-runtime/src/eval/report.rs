@@ -16,7 +16,7 @@ pub const FORMAT: &str = "fixture-kit-report/1";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
-    /// Always [`FORMAT`].
+    /// Always `fixture-kit-report/1`.
     pub format: String,
     /// Runs per fixture.
     pub repeat: u32,

@@ -50,8 +50,9 @@ pub struct RunError {
     pub hint: Option<String>,
     /// An overload or rate limit, worth retrying after a pause.
     pub transient: Option<Transient>,
-    /// What the failed run cost, where its CLI reported it.
-    pub usage: Option<Usage>,
+    /// What the failed run cost, where its CLI reported it (boxed: most
+    /// failures report none).
+    pub usage: Option<Box<Usage>>,
 }
 
 impl RunError {

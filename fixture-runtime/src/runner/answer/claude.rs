@@ -16,7 +16,7 @@ pub(super) fn read(events: &[Value], exit: i32) -> Result<Answer, Reported> {
             exited(exit)
         )));
     };
-    let usage = Usage::from_claude_result(last);
+    let usage = Usage::from_claude_result(last).map(Box::new);
     if !is_success(last) {
         if let Some(&success) = results.iter().rev().find(|r| is_success(r)) {
             let mut answer = answer(success)?;

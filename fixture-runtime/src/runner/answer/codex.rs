@@ -7,7 +7,7 @@ use super::{Answer, Reported, Transient, Usage};
 
 /// The answer of a Codex transcript that exited with `exit`.
 pub(super) fn read(events: &[Value], exit: i32) -> Result<Answer, Reported> {
-    let usage = usage(events);
+    let usage = usage(events).map(Box::new);
     let failed = events
         .iter()
         .rev()
@@ -53,7 +53,7 @@ pub(super) fn read(events: &[Value], exit: i32) -> Result<Answer, Reported> {
     }
     Ok(Answer {
         text: super::unfence(text),
-        usage,
+        usage: usage.map(|usage| *usage),
         permission_denials: Vec::new(),
         passed_over: None,
     })

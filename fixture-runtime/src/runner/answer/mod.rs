@@ -103,7 +103,7 @@ impl fmt::Display for Transient {
 struct Reported {
     what: String,
     transient: Option<Transient>,
-    usage: Option<Usage>,
+    usage: Option<Box<Usage>>,
 }
 
 impl Reported {
