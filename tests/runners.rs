@@ -372,3 +372,34 @@ fn an_answer_that_fails_the_contract_is_shown() {
     );
     assert!(err.contains("… (cut: "), "a long answer is bounded: {err}");
 }
+
+#[test]
+fn denied_tool_calls_and_a_passed_over_error_are_warnings_of_a_pass() {
+    let tree = Tree::new("Design a parity checker.\n");
+    let success = serde_json::json!({
+        "type": "result", "subtype": "success", "is_error": false, "result": SPEC,
+        "permission_denials": [{"tool_name": "Bash", "tool_use_id": "toolu_1"}],
+    });
+    let teardown = serde_json::json!({
+        "type": "result", "subtype": "error_during_execution", "is_error": true,
+        "errors": ["only prompt commands are supported in streaming mode"],
+    });
+    let transcript = tree.answer(&format!("{success}\n{teardown}\n"));
+    let command = Command::new("sh").args([
+        "-c".to_owned(),
+        format!("cat '{}'; exit 1", transcript.display()),
+    ]);
+    let Outcome::Passed { warnings } = tree.run(command).unwrap() else {
+        panic!("a finished run passes");
+    };
+    let warnings: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].contains("denied a tool call: `Bash` (toolu_1)"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[1].contains("only prompt commands are supported"),
+        "{warnings:?}"
+    );
+}

@@ -221,3 +221,18 @@ pub fn report(command: &ReportCommand) -> ExitCode {
         ExitCode::FAILURE
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_suite_repeats_unless_the_flag_says_otherwise() {
+        assert_eq!(Evaluation::new(EvalArgs::default(), 3).plan().repeat, 3);
+        let flag = EvalArgs {
+            repeat: Some(2),
+            ..EvalArgs::default()
+        };
+        assert_eq!(Evaluation::new(flag, 3).plan().repeat, 2);
+    }
+}

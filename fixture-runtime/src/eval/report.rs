@@ -105,3 +105,21 @@ impl Report {
         Ok(merged)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_of_different_runs_are_not_merged() {
+        let shard = |repeat| {
+            (
+                format!("r{repeat}.json"),
+                Report::new(repeat, None, Vec::new()),
+            )
+        };
+        let err = Report::merge(vec![shard(3), shard(1)]).unwrap_err();
+        assert!(err.contains("r1.json: ran each fixture 1 times"), "{err}");
+        assert_eq!(Report::merge(vec![shard(2), shard(2)]).unwrap().repeat, 2);
+    }
+}
