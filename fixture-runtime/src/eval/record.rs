@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::discover::FixtureId;
 use crate::engine::{Measured, Outcome};
-use crate::rule::Violation;
+use crate::rule::{Rule, Violation};
 use crate::runner::{PermissionDenial, Transient, Usage};
 
 /// One fixture and every run of it.
@@ -191,8 +191,10 @@ impl Verdict {
 /// A [`Violation`] as the report stores it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ViolationRecord {
-    /// The rule's name, such as `contract`.
-    pub rule: String,
+    /// The rule, by name (`contract`); a report naming no known rule is
+    /// refused.
+    #[serde(with = "rule_name")]
+    pub rule: Rule,
     /// Where, as precisely as known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
@@ -206,7 +208,7 @@ pub struct ViolationRecord {
 impl From<&Violation> for ViolationRecord {
     fn from(violation: &Violation) -> ViolationRecord {
         ViolationRecord {
-            rule: violation.rule.to_string(),
+            rule: violation.rule,
             location: violation.location.clone(),
             message: violation.message.clone(),
             hint: violation.hint.clone(),
@@ -216,14 +218,28 @@ impl From<&Violation> for ViolationRecord {
 
 impl std::fmt::Display for ViolationRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "[{}] ", self.rule)?;
-        if let Some(location) = &self.location {
-            write!(f, "{location}: ")?;
-        }
-        f.write_str(&self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, "\n    hint: {hint}")?;
-        }
-        Ok(())
+        let mut violation = Violation::new(self.rule, self.message.clone());
+        violation.location.clone_from(&self.location);
+        violation.hint.clone_from(&self.hint);
+        violation.fmt(f)
+    }
+}
+
+/// A [`Rule`] as its name.
+mod rule_name {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    use crate::rule::Rule;
+
+    pub(super) fn serialize<S: Serializer>(rule: &Rule, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(rule.as_str())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Rule, D::Error> {
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(D::Error::custom)
     }
 }
