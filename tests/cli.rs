@@ -119,6 +119,157 @@ fn verify_fails_with_the_rule_and_the_fixture_path() {
     );
 }
 
+/// The JSON events of `verify --format json`, one per line.
+fn events(output: &Output) -> Vec<serde_json::Value> {
+    stdout(output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+#[test]
+fn legacy_verify_lists_each_unknown_key_and_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    architect(dir.path(), "design/task-1");
+    architect(dir.path(), "design/task-2");
+    write(
+        dir.path(),
+        "fixtures/design/task-1/architect/expected.json",
+        &SPEC.replace(
+            "\"apis\": [],",
+            "\"apis\": [],\n  \"dataModel\": [],\n  \"owner\": \"x\",",
+        ),
+    );
+    let strict = fixture_kit(dir.path(), &["verify"]);
+    assert_eq!(strict.status.code(), Some(101), "{}", both(&strict));
+
+    let output = fixture_kit(dir.path(), &["verify", "--legacy"]);
+    assert!(output.status.success(), "{}", both(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains(
+            "warning: design::task_1::architect: [contract] \
+             fixtures/design/task-1/architect/expected.json: `dataModel`: unknown field; did \
+             you mean `dataModels`?"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("`owner`: unknown field"), "{text}");
+    // The unknown keys stand between known ones: the form is off too.
+    assert!(text.contains("golden is not in canonical form"), "{text}");
+    assert!(
+        text.contains("fixture-kit verify --legacy --update design::task_1::architect"),
+        "the hint repeats --legacy, without which an update would not write: {text}"
+    );
+    assert!(text.contains("2 match their goldens"), "{text}");
+    assert!(text.contains("; 3 warnings"), "{text}");
+
+    let json = fixture_kit(dir.path(), &["verify", "--legacy", "--format", "json"]);
+    assert!(json.status.success(), "{}", both(&json));
+    let events = events(&json);
+    let ok = events
+        .iter()
+        .find(|e| e["event"] == "ok" && e["name"] == "design::task_1::architect")
+        .unwrap();
+    let messages: Vec<&str> = ok["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(messages.contains(&"`owner`: unknown field"), "{messages:?}");
+    let suite = events.last().unwrap();
+    assert_eq!(suite["type"], "suite");
+    assert_eq!(
+        (suite["passed"].as_u64(), suite["warnings"].as_u64()),
+        (Some(2), Some(3))
+    );
+}
+
+#[test]
+fn json_format_carries_failures_as_plain_text() {
+    let dir = tempfile::tempdir().unwrap();
+    architect(dir.path(), "design/task-1");
+    architect(dir.path(), "design/task-2");
+    write(
+        dir.path(),
+        "fixtures/design/task-1/architect/expected.json",
+        "{\"highLevelSummary\": \"a \\\"quoted\\\" word\"}",
+    );
+    let output = fixture_kit(
+        dir.path(),
+        &["verify", "--format", "json", "--skip", "task_2"],
+    );
+    assert_eq!(output.status.code(), Some(101), "{}", both(&output));
+    let events = events(&output);
+    let failed = events.iter().find(|e| e["event"] == "failed").unwrap();
+    let text = failed["stdout"].as_str().unwrap();
+    assert!(
+        text.starts_with("fixture fixtures/design/task-1/architect failed"),
+        "{text}"
+    );
+    assert!(!text.contains("Error: "), "{text}");
+    assert_eq!(failed["violations"][0]["rule"], "contract");
+    let hint = failed["violations"][0]["hint"].as_str().unwrap();
+    assert!(hint.contains("`fixture-kit schema architect`"), "{hint}");
+    assert!(!hint.contains(" schemas/"), "{hint}");
+    let suite = events.last().unwrap();
+    assert_eq!(
+        (suite["failed"].as_u64(), suite["filtered_out"].as_u64()),
+        (Some(1), Some(1))
+    );
+}
+
+#[test]
+fn hints_from_verify_name_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    architect(dir.path(), "design/task-1");
+    let compact: serde_json::Value = serde_json::from_str(SPEC).unwrap();
+    write(
+        dir.path(),
+        "fixtures/design/task-1/architect/expected.json",
+        &compact.to_string(),
+    );
+    let output = fixture_kit(dir.path(), &["verify"]);
+    let text = both(&output);
+    assert!(
+        text.contains("run `fixture-kit verify --update design::task_1::architect`"),
+        "{text}"
+    );
+    assert!(!text.contains("UPDATE_GOLDENS"), "{text}");
+    assert!(
+        text.contains("(-golden|+canonical)"),
+        "the diff to the canonical form: {text}"
+    );
+    let strict = fixture_kit(dir.path(), &["verify", "--strict-real-agents"]);
+    let text = both(&strict);
+    assert!(text.contains("leave out `--strict-real-agents`"), "{text}");
+    assert!(!text.contains("FIXTURE_STRICT_REAL_AGENTS"), "{text}");
+
+    write(
+        dir.path(),
+        "fixtures/design/task-2/architect/prompt.md",
+        "Design it.\n",
+    );
+    let missing = fixture_kit(dir.path(), &["verify", "task_2"]);
+    let text = both(&missing);
+    assert!(
+        text.contains(
+            "record it from a real agent with `fixture-kit verify --agent-cmd \"<command>\" \
+             --update design::task_2::architect`"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("UPDATE_GOLDENS"), "{text}");
+    let doctor = both(&fixture_kit(dir.path(), &["doctor"]));
+    assert!(
+        doctor.contains("fixture-kit verify --agent-cmd"),
+        "{doctor}"
+    );
+    assert!(!doctor.contains("UPDATE_GOLDENS"), "{doctor}");
+}
+
 #[test]
 fn golden_runs_exactly_the_listed_subset() {
     let dir = tempfile::tempdir().unwrap();
@@ -238,6 +389,30 @@ fn doctor_catches_each_problem_it_claims_to() {
             .to_string()
             .replace("src/parity.ts", "dist/parity.js"),
     );
+    // Canonical as written: an explicit null, a field with a default left
+    // out (architect optional fields have none, so a null and an absent one).
+    architect(dir.path(), "design/task-6");
+    write(
+        dir.path(),
+        "fixtures/design/task-6/architect/expected.json",
+        &SPEC.replace(
+            "\"apis\": [],",
+            "\"apis\": [\n    {\n      \"name\": \"a\",\n      \"description\": \"d\",\n      \
+             \"method\": null\n    }\n  ],",
+        ),
+    );
+    // Not canonical in a fixture that declares itself legacy: a warning.
+    architect(dir.path(), "design/task-7");
+    write(
+        dir.path(),
+        "fixtures/design/task-7/architect/expected.json",
+        &compact.to_string(),
+    );
+    write(
+        dir.path(),
+        "fixtures/design/task-7/architect/fixture.json",
+        r#"{"legacy": true}"#,
+    );
     write(dir.path(), "fixtures/design/task-4/planer/prompt.md", "p");
     write(dir.path(), "fixtures/design/expected.json", "{}");
     write(
@@ -276,6 +451,18 @@ fn doctor_catches_each_problem_it_claims_to() {
             "golden",
             "fail",
             "task-5/architect/expected.json: not in canonical form"
+        ),
+        "{report:#}"
+    );
+    assert!(
+        !find("golden", "fail", "task-6/architect/expected.json"),
+        "{report:#}"
+    );
+    assert!(
+        find(
+            "golden",
+            "warn",
+            "task-7/architect/expected.json: not in canonical form"
         ),
         "{report:#}"
     );

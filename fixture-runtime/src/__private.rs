@@ -50,7 +50,14 @@ fn run_fixture(suite: fn() -> Suite, root: &str, id: &str, local: Option<LocalVe
             // of passing tests, and an update run must say what it wrote.
             let _ = writeln!(std::io::stderr(), "fixture-kit: {id}: wrote {golden}");
         }
-        Ok(_) => {}
+        Ok(Outcome::Passed { warnings }) => {
+            // A legacy suite's findings, shown as the update message is.
+            let mut stderr = std::io::stderr().lock();
+            for warning in warnings {
+                let _ = writeln!(stderr, "fixture-kit: warning: {id}: {warning}");
+            }
+        }
+        Ok(Outcome::FailedAsDeclared(_)) => {}
         Err(failure) => panic!("{failure}"),
     }
 }

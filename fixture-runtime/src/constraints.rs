@@ -159,7 +159,10 @@ impl Constraints {
                 };
                 Violation::new(Rule::Layout, format!("{at}{}", err.message))
                     .at(format!("{shown}:{}:{}", err.line, err.column))
-                    .hint("docs/RULES.md lists every fixture.json key and its values")
+                    .hint(format!(
+                        "every fixture.json key and its values: {}",
+                        crate::messages::docs_url("RULES.md")
+                    ))
             })?;
             if !unknown.is_empty() {
                 let all: Vec<String> = unknown
@@ -168,7 +171,10 @@ impl Constraints {
                     .collect();
                 return Err(Violation::new(Rule::Layout, all.join("; "))
                     .at(shown)
-                    .hint("docs/RULES.md lists every fixture.json key"));
+                    .hint(format!(
+                        "every fixture.json key: {}",
+                        crate::messages::docs_url("RULES.md")
+                    )));
             }
             if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(&text) {
                 merged.extend(map);

@@ -5,15 +5,16 @@
 use std::fmt;
 use std::path::Path;
 
-use crate::contract::{self, AgentOutput};
+use crate::contract::AgentOutput;
 use crate::discover::FixtureId;
 use crate::env::{flag, STRICT_REAL_AGENTS};
 use crate::fixture::Fixture;
-use crate::golden::{write_atomic, UpdatePolicy};
+use crate::golden::{self, UpdatePolicy};
+use crate::messages::{self, Entry, Source};
 use crate::rule::{Rule, Violation};
 use crate::runner::{Answer, PermissionDenial, Transient, Usage};
 use crate::suite::Suite;
-use crate::verify::{verify, Schema, Verified};
+use crate::verify::verify;
 
 /// Fixture-local checks from a `verify.rs`.
 pub type LocalVerify<'a> = &'a dyn Fn(&AgentOutput, &Fixture) -> Result<(), String>;
@@ -66,32 +67,38 @@ impl fmt::Display for Failure {
     }
 }
 
-/// Run-wide switches, from the environment or the command line. The
-/// default compares only and accepts any runner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Run-wide switches, from the environment or the command line, and where
+/// the user started the run (for hints). The default compares only,
+/// accepts any runner, and speaks of `cargo test`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     /// Whether goldens may be written.
     pub update: UpdatePolicy,
-    /// Fail every fixture whose runner is no real agent.
-    pub strict_real_agents: bool,
+    /// Fail every fixture whose runner is no real agent; turned on by the
+    /// environment or by a flag.
+    pub strict_real_agents: Option<Source>,
+    /// How the run was started.
+    pub entry: Entry,
 }
 
 impl Default for Options {
     fn default() -> Options {
         Options {
             update: UpdatePolicy::Compare,
-            strict_real_agents: false,
+            strict_real_agents: None,
+            entry: Entry::CargoTest,
         }
     }
 }
 
 impl Options {
     /// `UPDATE_GOLDENS`, `CI`, `FIXTURE_KIT_FORCE_UPDATE` and
-    /// `FIXTURE_STRICT_REAL_AGENTS`.
+    /// `FIXTURE_STRICT_REAL_AGENTS`, for a `cargo test` run.
     pub fn from_env() -> Options {
         Options {
             update: UpdatePolicy::from_env(),
-            strict_real_agents: flag(STRICT_REAL_AGENTS),
+            strict_real_agents: flag(STRICT_REAL_AGENTS).then_some(Source::Env),
+            entry: Entry::CargoTest,
         }
     }
 }
@@ -161,7 +168,10 @@ fn run_measured(
         answer: None,
     };
     let runner = suite.agent_runner();
-    if options.strict_real_agents && !runner.is_real_agent() {
+    if let Some(source) = options
+        .strict_real_agents
+        .filter(|_| !runner.is_real_agent())
+    {
         return Err(fail(
             vec![Violation::new(
                 Rule::StrictRealAgents,
@@ -170,16 +180,19 @@ fn run_measured(
                     runner.name()
                 ),
             )
-            .hint(
-                "give the suite a command or replay runner, or unset FIXTURE_STRICT_REAL_AGENTS",
-            )],
+            .hint(messages::strict_real_agents_hint(source))],
             None,
         ));
     }
     let answer = runner.answer(&fixture).map_err(|err| {
         (agent.usage, agent.transient) = (err.usage.map(|usage| *usage), err.transient);
         let mut violation = Violation::new(Rule::Runner, err.message);
-        violation.hint = err.hint;
+        // Without a golden and without an agent, the way out is to write it
+        // or record it, by a command that fits where the user is.
+        violation.hint = match (&fixture.golden, runner.is_real_agent()) {
+            (None, false) => Some(options.entry.record_hint(&fixture.id.test_name())),
+            _ => err.hint,
+        };
         fail(vec![violation], None)
     })?;
     agent.usage = answer.usage;
@@ -188,32 +201,18 @@ fn run_measured(
         .clone_from(&answer.permission_denials);
     let actual = &answer.text;
     let checked = verify(&fixture, actual, suite.schema).and_then(|verified| {
-        match local.map(|check| check(&verified.output, &fixture)) {
+        match local.map(|check| check(&verified.parsed.output, &fixture)) {
             Some(Err(message)) => Err(vec![Violation::new(Rule::LocalVerify, message)
                 .at(crate::fixture::display(&fixture.dir.join("verify.rs")))]),
             _ => Ok(verified),
         }
     });
+    let schema = suite.schema.for_fixture(&fixture);
     if let Some(must) = &fixture.constraints.must_fail {
-        return match checked {
-            Err(violations) => match violations
-                .iter()
-                .find(|v| v.rule == must.rule && reason(v, &fixture).contains(&must.because))
-            {
-                Some(hit) => Ok(Outcome::FailedAsDeclared(hit.clone())),
-                None => {
-                    let mut all = vec![Violation::new(
-                        Rule::Layout,
-                        format!(
-                            "declared to fail rule `{}` because \"{}\", but it failed otherwise:",
-                            must.rule, must.because
-                        ),
-                    )];
-                    all.extend(violations);
-                    Err(fail(all, None))
-                }
-            },
-            Ok(_) => Err(fail(
+        let mut violations = checked.err().unwrap_or_default();
+        violations.extend(golden::form(&fixture, &options.entry).map(|form| form.violation));
+        if violations.is_empty() {
+            return Err(fail(
                 vec![Violation::new(
                     Rule::Layout,
                     format!(
@@ -223,19 +222,39 @@ fn run_measured(
                 )
                 .hint("a must-fail fixture proves a rule can fail: fix the fixture or the rule")],
                 None,
-            )),
+            ));
+        }
+        return match violations
+            .iter()
+            .find(|v| v.rule == must.rule && reason(v, &fixture).contains(&must.because))
+        {
+            Some(hit) => Ok(Outcome::FailedAsDeclared(hit.clone())),
+            None => {
+                let mut all = vec![Violation::new(
+                    Rule::Layout,
+                    format!(
+                        "declared to fail rule `{}` because \"{}\", but it failed otherwise:",
+                        must.rule, must.because
+                    ),
+                )];
+                all.extend(violations);
+                Err(fail(all, None))
+            }
         };
     }
-    let verified = checked.map_err(|violations| {
-        let shown = runner.is_real_agent() && violations.iter().any(|v| v.rule == Rule::Contract);
-        Failure {
-            answer: shown.then(|| excerpt(actual)),
-            ..fail(violations, None)
-        }
-    })?;
-    compare(&fixture, suite, &verified, options.update)
+    let shown = match &checked {
+        Err(violations) if runner.is_real_agent() => violations
+            .iter()
+            .any(|v| v.rule == Rule::Contract)
+            .then(|| excerpt(actual)),
+        _ => None,
+    };
+    golden::settle(&fixture, actual, checked, schema, &options)
         .map(|outcome| with_notes(outcome, &answer))
-        .map_err(|(v, diff)| fail(v, diff))
+        .map_err(|verdict| Failure {
+            answer: shown,
+            ..fail(verdict.violations, verdict.diff)
+        })
 }
 
 /// How much of a failing answer is shown.
@@ -294,84 +313,4 @@ fn reason(violation: &Violation, fixture: &Fixture) -> String {
         ),
         None => violation.message.clone(),
     }
-}
-
-fn compare(
-    fixture: &Fixture,
-    suite: &Suite,
-    verified: &Verified,
-    policy: UpdatePolicy,
-) -> Result<Outcome, (Vec<Violation>, Option<String>)> {
-    let golden_name = fixture.display_golden();
-    let rerun = format!("UPDATE_GOLDENS=1 cargo test {}", fixture.id.test_name());
-    if fixture.golden.as_deref() == Some(verified.canonical.as_str()) {
-        return Ok(Outcome::Passed {
-            warnings: verified.warnings.clone(),
-        });
-    }
-    match policy {
-        UpdatePolicy::Write => {
-            write_atomic(&fixture.golden_path, verified.canonical.as_bytes()).map_err(|err| {
-                (
-                    vec![Violation::new(Rule::Golden, format!("cannot write: {err}"))
-                        .at(golden_name.clone())],
-                    None,
-                )
-            })?;
-            return Ok(Outcome::Updated {
-                golden: golden_name,
-            });
-        }
-        UpdatePolicy::RefusedInCi => {
-            return Err((
-                vec![Violation::new(
-                    Rule::Golden,
-                    "UPDATE_GOLDENS is set but this is CI: refusing to write the golden",
-                )
-                .at(golden_name)
-                .hint("update goldens locally and commit them, or set FIXTURE_KIT_FORCE_UPDATE=1")],
-                None,
-            ));
-        }
-        UpdatePolicy::Compare => {}
-    }
-    let Some(golden) = &fixture.golden else {
-        return Err((
-            vec![Violation::new(Rule::Golden, "missing golden")
-                .at(golden_name)
-                .hint(format!("run `{rerun}` to record it"))],
-            None,
-        ));
-    };
-    // Only the golden's content matters here: parse it, without running
-    // the rules (and reading repo/) a second time.
-    let same_content = contract::parse(fixture.id.agent, golden)
-        .is_ok_and(|golden| golden.output == verified.output);
-    if same_content {
-        let not_canonical = Violation::new(
-            Rule::Determinism,
-            "golden is not in canonical form (JSON: 2-space indentation, contract field \
-             order, trailing newline)",
-        )
-        .at(golden_name)
-        .hint(format!("run `{rerun}` to rewrite it canonically"));
-        // A legacy corpus verifies unchanged; the form is cleaned up later.
-        if suite.schema.for_fixture(fixture) == Schema::Legacy {
-            let mut warnings = verified.warnings.clone();
-            warnings.push(not_canonical);
-            return Ok(Outcome::Passed { warnings });
-        }
-        return Err((vec![not_canonical], None));
-    }
-    let diff =
-        similar_asserts::SimpleDiff::from_str(golden, &verified.canonical, "golden", "actual")
-            .to_string();
-    Err((
-        vec![
-            Violation::new(Rule::Golden, "actual output differs from the golden")
-                .at(golden_name)
-                .hint(format!("if the change is intended, run `{rerun}`")),
-        ],
-        Some(diff),
-    ))
 }

@@ -3,11 +3,12 @@
 use std::fs;
 
 use crate::agent::Agent;
-use crate::contract::{self, AgentOutput};
+use crate::contract;
 use crate::fixture::Fixture;
+use crate::messages;
 use crate::repo::Repo;
 use crate::rule::{Rule, Violation};
-use crate::rules::{self, patch, Context};
+use crate::rules::{self, patch, Context, TaskPatch};
 
 /// How unknown JSON fields are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -22,17 +23,14 @@ pub enum Schema {
 /// An output that passed its contract and every rule.
 #[derive(Debug, Clone)]
 pub struct Verified {
-    /// The typed output.
-    pub output: AgentOutput,
-    /// Its canonical text, as a golden stores it.
-    pub canonical: String,
-    /// Findings that do not fail the fixture (legacy-mode unknown fields).
+    /// The typed output, its unknown fields and its canonical text (as a
+    /// golden stores it).
+    pub parsed: contract::Parsed,
+    /// Findings that do not fail the fixture (legacy mode: unknown fields,
+    /// a planner or reviewer without `repo/`).
     pub warnings: Vec<Violation>,
 }
 
-/// Parses `actual` as `fixture`'s agent output and runs every rule that
-/// applies to it; returns every violation found, sorted by rule.
-///
 impl Schema {
     /// The mode for `fixture`: its `"legacy": true|false` overrides the suite's.
     pub fn for_fixture(self, fixture: &Fixture) -> Schema {
@@ -44,9 +42,12 @@ impl Schema {
     }
 }
 
+/// Parses `actual` as `fixture`'s agent output and runs every rule that
+/// applies to it; returns every violation found, sorted by rule.
+///
 /// A fixture's `"legacy": true|false` overrides `schema`. In legacy mode
-/// unknown fields become warnings, and an output that has some keeps them
-/// in its canonical text (the document as written, re-indented), so an old
+/// unknown fields, and a planner or reviewer without `repo/`, are warnings;
+/// an output keeps its unknown fields in its canonical text, so an old
 /// golden passes until it is cleaned up.
 pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verified, Vec<Violation>> {
     // Locations name the golden when the output is the golden (bootstrap
@@ -70,10 +71,7 @@ pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verifie
         vec![
             Violation::new(Rule::Contract, format!("{at}{}", err.message))
                 .at(format!("{golden}:{}:{}", err.line, err.column))
-                .hint(format!(
-                    "the {} contract is described in schemas/{}.schema.json",
-                    fixture.id.agent, fixture.id.agent
-                )),
+                .hint(messages::contract_hint(fixture.id.agent)),
         ]
     })?;
     let mut violations = Vec::new();
@@ -122,28 +120,19 @@ pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verifie
         constraints: &fixture.constraints,
         repo: repo.as_ref(),
         task_patch: task_patch.as_ref(),
+        legacy: schema == Schema::Legacy,
     };
     violations.extend(rules::check(&parsed.output, &ctx));
+    warnings.extend(rules::warnings(&parsed.output, &ctx));
     if !violations.is_empty() {
         violations.sort_by_key(|v| v.rule);
         return Err(violations);
     }
-    let canonical = match serde_json::from_str::<serde_json::Value>(actual) {
-        Ok(value) if !parsed.unknown.is_empty() => {
-            let text = serde_json::to_string_pretty(&value).unwrap_or_default();
-            format!("{text}\n")
-        }
-        _ => parsed.output.canonical(),
-    };
-    Ok(Verified {
-        output: parsed.output,
-        canonical,
-        warnings,
-    })
+    Ok(Verified { parsed, warnings })
 }
 
-/// The coder patch of the reviewer's task, when it exists and parses.
-fn task_patch(fixture: &Fixture) -> Option<patch::Patch> {
+/// The coder golden of the reviewer's task, when it exists.
+fn task_patch(fixture: &Fixture) -> Option<TaskPatch> {
     if fixture.id.agent != Agent::Reviewer {
         return None;
     }
@@ -152,6 +141,9 @@ fn task_patch(fixture: &Fixture) -> Option<patch::Patch> {
         .parent()?
         .join(Agent::Coder.as_str())
         .join(Agent::Coder.golden_kind().file_name());
-    let text = fs::read_to_string(path).ok()?;
-    patch::parse(&text, "").ok()
+    let text = fs::read_to_string(&path).ok()?;
+    Some(TaskPatch {
+        golden: crate::fixture::display(&path),
+        patch: patch::parse(&text, "").ok(),
+    })
 }

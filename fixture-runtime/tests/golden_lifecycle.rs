@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use fixture_runtime::discover::FixtureId;
 use fixture_runtime::engine::{run, Options, Outcome};
 use fixture_runtime::golden::{write_atomic, UpdatePolicy};
+use fixture_runtime::messages::{Entry, Source};
 use fixture_runtime::runner::{RunError, Runner};
 use fixture_runtime::{Fixture, Rule, Suite};
 
@@ -75,7 +76,7 @@ impl Tree {
     fn run(&self, answer: &'static str, update: UpdatePolicy) -> Result<Outcome, String> {
         let options = Options {
             update,
-            strict_real_agents: false,
+            ..Options::default()
         };
         run(
             &Suite::new().runner(Answer(answer)),
@@ -149,6 +150,41 @@ fn update_writes_canonical_golden_once() {
 }
 
 #[test]
+fn an_update_keeps_what_the_author_wrote_and_fixes_only_the_form() {
+    // Same content as the output, with an explicit null and a field order
+    // of the author's own, on one line.
+    let hand = r#"{"pagesOrScreens": [], "highLevelSummary": "A parity checker.", "apis": [{"name": "isEven", "description": "d", "method": null}], "dataModels": [], "recommendedFileStructure": ["src/parity.ts"]}"#;
+    let tree = Tree::new(Some(hand));
+    let answer = compact(&SPEC.replace(
+        "\"apis\": []",
+        "\"apis\": [{\"name\": \"isEven\", \"description\": \"d\"}]",
+    ));
+    let outcome = tree.run(answer, UpdatePolicy::Write).unwrap();
+    assert!(matches!(outcome, Outcome::Updated { .. }), "{outcome:?}");
+    let written = fs::read_to_string(tree.golden_path()).unwrap();
+    assert!(written.contains("\"method\": null"), "{written}");
+    assert!(
+        written
+            .starts_with("{\n  \"highLevelSummary\": \"A parity checker.\",\n  \"pagesOrScreens\""),
+        "{written}"
+    );
+    let again = tree.run(answer, UpdatePolicy::Write).unwrap();
+    assert!(matches!(again, Outcome::Passed { .. }), "{again:?}");
+    assert_eq!(fs::read_to_string(tree.golden_path()).unwrap(), written);
+}
+
+#[test]
+fn a_golden_that_does_not_parse_says_so() {
+    let tree = Tree::new(Some(&format!("\u{feff}{SPEC}")));
+    let err = tree.run(SPEC, UpdatePolicy::Compare).unwrap_err();
+    assert!(
+        err.contains("the golden does not fit the contract"),
+        "{err}"
+    );
+    assert!(err.contains("byte-order mark"), "{err}");
+}
+
+#[test]
 fn update_records_a_missing_golden() {
     let tree = Tree::new(None);
     let outcome = tree.run(SPEC, UpdatePolicy::Write).unwrap();
@@ -179,13 +215,24 @@ fn an_output_that_fails_its_contract_is_never_written() {
 fn strict_real_agents_fails_the_bootstrap_runner() {
     let tree = Tree::new(Some(SPEC));
     let options = Options {
-        update: UpdatePolicy::Compare,
-        strict_real_agents: true,
+        strict_real_agents: Some(Source::Env),
+        ..Options::default()
     };
-    let err = run(&Suite::new(), &tree.root, &tree.id, None, options).unwrap_err();
+    let err = run(&Suite::new(), &tree.root, &tree.id, None, options.clone()).unwrap_err();
     let text = err.to_string();
     assert!(text.contains("[strict-real-agents]"), "{text}");
     assert!(text.contains("no real agent is wired"), "{text}");
+    assert!(text.contains("unset FIXTURE_STRICT_REAL_AGENTS"), "{text}");
+    let flag = Options {
+        strict_real_agents: Some(Source::Flag),
+        entry: Entry::Verify { flags: vec![] },
+        ..Options::default()
+    };
+    let text = run(&Suite::new(), &tree.root, &tree.id, None, flag)
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("leave out `--strict-real-agents`"), "{text}");
+    assert!(!text.contains("FIXTURE_STRICT_REAL_AGENTS"), "{text}");
     let real = run(
         &Suite::new().runner(Answer(SPEC)),
         &tree.root,

@@ -12,6 +12,7 @@ use crate::discover::{discover, FixtureId, FixtureTree, PROMPT, REPO};
 use crate::fixture::Fixture;
 use crate::golden::{TEMP_PREFIX, TEMP_SUFFIX};
 use crate::golden_path;
+use crate::messages::Entry;
 use crate::runner::Command;
 use crate::scenario::{validate_tree, Limits};
 
@@ -154,6 +155,7 @@ fn layout(tree: &FixtureTree) -> Vec<Check> {
 }
 
 fn goldens(root: &Path, tree: &FixtureTree) -> Vec<Check> {
+    let entry = Entry::verify_root(root);
     let mut checks = Vec::new();
     for found in &tree.fixtures {
         let fixture = match Fixture::load(root, &found.id) {
@@ -168,9 +170,9 @@ fn goldens(root: &Path, tree: &FixtureTree) -> Vec<Check> {
                 "golden",
                 Status::Fail,
                 format!(
-                    "{}: missing golden: write it, or record it with `UPDATE_GOLDENS=1 cargo test {}`",
+                    "{}: missing golden: {}",
                     fixture.display_golden(),
-                    found.id.test_name()
+                    entry.record_hint(&found.id.test_name())
                 ),
             ));
             continue;
@@ -180,18 +182,22 @@ fn goldens(root: &Path, tree: &FixtureTree) -> Vec<Check> {
         {
             // The form alone: a golden that also breaks a rule is still
             // reported here (`verify` says which rule).
-            if let Ok(parsed) = contract::parse(found.id.agent, golden) {
-                if parsed.unknown.is_empty() && parsed.output.canonical() != *golden {
-                    checks.push(Check::new(
-                        "golden",
-                        Status::Fail,
-                        format!(
-                            "{}: not in canonical form: run `UPDATE_GOLDENS=1 cargo test {}`",
-                            fixture.display_golden(),
-                            found.id.test_name()
-                        ),
-                    ));
-                }
+            if contract::canonical_form(found.id.agent, golden).is_some_and(|c| c != *golden) {
+                // A fixture that declares itself legacy verifies with a warning.
+                let status = if fixture.constraints.legacy == Some(true) {
+                    Status::Warn
+                } else {
+                    Status::Fail
+                };
+                checks.push(Check::new(
+                    "golden",
+                    status,
+                    format!(
+                        "{}: not in canonical form: run `{}`",
+                        fixture.display_golden(),
+                        entry.update_command(&found.id.test_name())
+                    ),
+                ));
             }
         }
     }

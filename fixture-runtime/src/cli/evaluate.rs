@@ -135,6 +135,24 @@ impl Evaluation {
         result
     }
 
+    /// Refuses the flags that `--format json` (one event stream, one run
+    /// each) cannot honour.
+    pub(crate) fn single_run(&self) -> Result<(), String> {
+        let args = &self.args;
+        if self.plan.repeat > 1
+            || args.agent_retries > 0
+            || args.junit.is_some()
+            || args.report.is_some()
+        {
+            return Err(
+                "--format json reports one run of each fixture: drop --repeat, \
+                        --agent-retries, --junit and --report, or use the pretty format"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
     /// Whether a summary is worth printing: several runs, or a real agent.
     pub(crate) fn summarises(&self, real_agent: bool) -> bool {
         self.plan.repeat > 1 || real_agent

@@ -3,6 +3,7 @@
 
 mod doctor;
 mod evaluate;
+mod json_report;
 mod new;
 mod runbook;
 mod scenario;
@@ -84,9 +85,10 @@ fn schema(args: &SchemaArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Runs the command line of this process.
+/// Runs the command line of this process; stopped by a signal, it exits
+/// with `128 + N` once every process it started is stopped.
 pub fn main() -> ExitCode {
-    match Cli::parse().command {
+    let code = match Cli::parse().command {
         Command::Verify(args) => verify::run(*args),
         Command::Doctor(args) => doctor::run(&args),
         Command::New(args) => new::run(&args),
@@ -95,5 +97,9 @@ pub fn main() -> ExitCode {
         Command::Scenario(command) => scenario::run(&command),
         Command::Runbook(command) => runbook::run_command(&command),
         Command::Report(command) => evaluate::report(&command),
+    };
+    match crate::process::interrupt::received() {
+        Some(signal) => ExitCode::from(crate::process::interrupt::exit_code(signal)),
+        None => code,
     }
 }

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use crate::agent::Agent;
 use crate::discover::PROMPT;
+use crate::messages::Entry;
+use crate::naming::sanitize;
 
 /// Flags of `fixture-kit new`.
 #[derive(clap::Args)]
@@ -33,9 +35,11 @@ pub fn run(args: &NewArgs) -> ExitCode {
             for path in &created {
                 println!("created {}", path.display());
             }
+            let filter: Vec<String> = args.task.split('/').map(sanitize).collect();
             println!(
                 "next: write each prompt.md, then the goldens (expected.json; expected.patch for \
-                 the coder), or record them with a real runner: UPDATE_GOLDENS=1 cargo test"
+                 the coder) by hand, or record them from a real agent with `{}`",
+                Entry::verify_root(&args.root).record_command(&filter.join("::"))
             );
             ExitCode::SUCCESS
         }

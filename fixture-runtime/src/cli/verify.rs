@@ -4,20 +4,24 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, FormatSetting, Trial};
 
 use super::evaluate::{EvalArgs, Evaluation};
 use crate::discover::{discover, find, FixtureId};
-use crate::engine::Options;
+use crate::engine::{self, Options};
 use crate::env::{flag, is_ci, FORCE_UPDATE};
 use crate::eval::{self, FixtureRecord, Status, Verdict};
 use crate::golden::UpdatePolicy;
 use crate::golden_path;
+use crate::messages::{Entry, Source};
+use crate::rule::Violation;
 use crate::runner::{Command, Replay};
 use crate::suite::Suite;
+
+use super::json_report;
 
 /// Flags of `fixture-kit verify`; libtest's own flags (`--list`, `--exact`,
 /// `--format`, `--skip`, `--test-threads`, a filter) are accepted as well,
@@ -59,13 +63,16 @@ pub struct VerifyArgs {
     #[arg(long)]
     patch_from_workdir: bool,
     /// Seconds before the agent CLI is killed.
-    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_AGENT_TIMEOUT)]
     agent_timeout: u64,
     #[command(flatten)]
     eval: EvalArgs,
     #[command(flatten)]
     libtest: Arguments,
 }
+
+/// `--agent-timeout` unless given.
+const DEFAULT_AGENT_TIMEOUT: u64 = 600;
 
 /// The `main` of a `harness = false` test target that verifies `root`
 /// through `suite` with run-time discovery (no build script, no rebuild
@@ -82,18 +89,21 @@ pub fn harness(root: impl Into<PathBuf>, suite: Suite) -> ExitCode {
         legacy: false,
         agent_cmd: None,
         replay: false,
-        agent_timeout: 600,
+        agent_timeout: DEFAULT_AGENT_TIMEOUT,
         patch_from_workdir: false,
         eval: EvalArgs::default(),
         libtest: Arguments::from_args(),
     };
-    run_suite(args, suite)
+    run_suite(args, suite, Entry::CargoTest)
 }
 
 /// Runs `verify`.
 pub fn run(args: VerifyArgs) -> ExitCode {
+    let entry = Entry::Verify {
+        flags: repeated_flags(&args),
+    };
     match suite(&args) {
-        Ok(suite) => run_suite(args, suite),
+        Ok(suite) => run_suite(args, suite, entry),
         Err(message) => {
             eprintln!("{message}");
             ExitCode::from(2)
@@ -101,14 +111,20 @@ pub fn run(args: VerifyArgs) -> ExitCode {
     }
 }
 
-fn run_suite(mut args: VerifyArgs, suite: Suite) -> ExitCode {
+fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
+    let from_env = Options::from_env();
     let options = Options {
         update: if args.update {
             UpdatePolicy::decide(true, is_ci(), flag(FORCE_UPDATE))
         } else {
-            UpdatePolicy::from_env()
+            from_env.update
         },
-        strict_real_agents: args.strict_real_agents || Options::from_env().strict_real_agents,
+        strict_real_agents: if args.strict_real_agents {
+            Some(Source::Flag)
+        } else {
+            from_env.strict_real_agents
+        },
+        entry,
     };
     if let Some(n) = args.concurrency {
         args.libtest.test_threads = Some(n);
@@ -126,16 +142,25 @@ fn run_suite(mut args: VerifyArgs, suite: Suite) -> ExitCode {
         }
     };
     let real_agent = suite.agent_runner().is_real_agent();
-    let suite = Arc::new(suite);
-    let root = Arc::new(args.root.clone());
+    if args.libtest.format == Some(FormatSetting::Json) && !args.libtest.list {
+        if let Err(message) = evaluation.single_run() {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+        let verify =
+            move |id: &FixtureId| engine::run(&suite, &args.root, id, None, options.clone());
+        return json_report::run(&args.libtest, ids, &verify);
+    }
+    let (suite, root) = (Arc::new(suite), Arc::new(args.root.clone()));
     let tally = Arc::new(Tally::default());
     let trials = ids
         .into_iter()
         .map(|id| {
             let (suite, root, tally) = (suite.clone(), root.clone(), tally.clone());
-            let evaluation = evaluation.clone();
+            let (evaluation, options) = (evaluation.clone(), options.clone());
             Trial::test(id.test_name(), move || {
-                let record = eval::evaluate(&suite, &root, &id, options, evaluation.plan());
+                let plan = evaluation.plan();
+                let record = eval::evaluate(&suite, &root, &id, &options, plan);
                 tally.count(&record);
                 evaluation.trial(record)
             })
@@ -157,6 +182,33 @@ fn run_suite(mut args: VerifyArgs, suite: Suite) -> ExitCode {
         return ExitCode::from(2);
     }
     conclusion.exit_code()
+}
+
+/// The flags a command in a hint must repeat to verify the same way: the
+/// root, the schema mode and the runner.
+fn repeated_flags(args: &VerifyArgs) -> Vec<String> {
+    let mut flags = match Entry::verify_root(&args.root) {
+        Entry::Verify { flags } => flags,
+        Entry::CargoTest => Vec::new(),
+    };
+    let switches = [
+        (args.legacy, "--legacy"),
+        (args.replay, "--replay"),
+        (args.patch_from_workdir, "--patch-from-workdir"),
+    ];
+    flags.extend(
+        switches
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, flag)| flag.to_string()),
+    );
+    if let Some(command) = &args.agent_cmd {
+        flags.extend(["--agent-cmd".to_owned(), command.clone()]);
+    }
+    if args.agent_timeout != DEFAULT_AGENT_TIMEOUT {
+        flags.extend(["--agent-timeout".to_owned(), args.agent_timeout.to_string()]);
+    }
+    flags
 }
 
 /// The suite the flags describe: bootstrap, command or replay.
@@ -223,13 +275,15 @@ fn default_config(root: &Path) -> PathBuf {
         .join(golden_path::FILE)
 }
 
-/// Outcomes counted across trials for the closing summary.
+/// Outcomes counted across trials for the closing summary, and the
+/// warnings of passing fixtures, printed with it.
 #[derive(Default)]
 struct Tally {
     matched: AtomicUsize,
     failed_as_declared: AtomicUsize,
     updated: AtomicUsize,
     failed: AtomicUsize,
+    warnings: Mutex<Vec<(String, Violation)>>,
 }
 
 impl Tally {
@@ -237,13 +291,30 @@ impl Tally {
         let counter = match (record.status, record.runs.first().map(|run| run.verdict)) {
             (Status::Passed, Some(Verdict::FailedAsDeclared)) => &self.failed_as_declared,
             (Status::Passed, Some(Verdict::Updated)) => &self.updated,
-            (Status::Passed, _) => &self.matched,
+            (Status::Passed, _) => {
+                let mut all = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+                let mut seen: Vec<String> = Vec::new();
+                for warning in record.runs.iter().flat_map(|run| &run.warnings) {
+                    let text = warning.to_string();
+                    if !seen.contains(&text) {
+                        seen.push(text);
+                        all.push((record.test.clone(), warning.violation()));
+                    }
+                }
+                &self.matched
+            }
             _ => &self.failed,
         };
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
     fn print(&self, seconds: f64) {
+        let mut warnings =
+            std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|e| e.into_inner()));
+        warnings.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, warning) in &warnings {
+            println!("warning: {name}: {warning}");
+        }
         let [matched, declared, updated, failed] = [
             &self.matched,
             &self.failed_as_declared,
@@ -253,9 +324,12 @@ impl Tally {
         .map(|n| n.load(Ordering::Relaxed));
         let total = matched + declared + updated + failed;
         let verdict = if failed == 0 { "OK" } else { "FAILED" };
+        let n = warnings.len();
+        let plural = if n == 1 { "" } else { "s" };
         println!(
             "fixture-kit verify: {verdict}: {total} fixtures in {seconds:.2}s: {matched} match \
-             their goldens, {declared} fail as declared, {updated} updated, {failed} failed"
+             their goldens, {declared} fail as declared, {updated} updated, {failed} failed; \
+             {n} warning{plural}"
         );
     }
 }

@@ -14,6 +14,8 @@ pub struct UnknownField {
     pub path: String,
     /// The known field nearest to it, if one is near enough.
     pub suggestion: Option<String>,
+    /// Its value, as written.
+    pub value: Value,
 }
 
 impl UnknownField {
@@ -55,31 +57,77 @@ fn known_path(path: &str) -> String {
 pub fn parse<T: DeserializeOwned + JsonSchema>(
     text: &str,
 ) -> Result<(T, Vec<UnknownField>), JsonError> {
+    let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null);
+    let document = parse_document::<T>(text, &schema)?;
+    Ok((document.typed, document.unknown))
+}
+
+/// A JSON document parsed as a `T`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document<T> {
+    /// The typed value.
+    pub typed: T,
+    /// Fields `T` does not have.
+    pub unknown: Vec<UnknownField>,
+    /// The document as written.
+    pub json: Value,
+}
+
+/// Parses `text` as a `T` whose JSON Schema is `schema`: refuses what the
+/// schema refuses and serde alone would accept (an array where an object
+/// belongs), and collects unknown fields with their values.
+pub fn parse_document<T: DeserializeOwned>(
+    text: &str,
+    schema: &Value,
+) -> Result<Document<T>, JsonError> {
+    if text.starts_with('\u{feff}') {
+        return Err(JsonError {
+            path: String::new(),
+            message: "the text starts with a UTF-8 byte-order mark (bytes EF BB BF): save it as \
+                      UTF-8 without one"
+                .into(),
+            line: 1,
+            column: 1,
+        });
+    }
+    // One pass to a value, whose shape is checked in memory; the text is
+    // walked again only for a misfit (or a syntax error), for its position.
+    let document: Option<Value> = serde_json::from_str(text).ok();
+    if document
+        .as_ref()
+        .is_none_or(|value| !super::shape::fits(value, schema))
+    {
+        super::shape::check(text, schema)
+            .map_err(|(path, err)| json_error(text, &known_path(&path), &err))?;
+    }
     let mut ignored = Vec::new();
-    let mut json = serde_json::Deserializer::from_str(text);
+    let mut reader = serde_json::Deserializer::from_str(text);
     let result: Result<T, _> = {
         let mut record = |path: serde_ignored::Path<'_>| ignored.push(segments(&path));
-        let de = serde_ignored::Deserializer::new(&mut json, &mut record);
+        let de = serde_ignored::Deserializer::new(&mut reader, &mut record);
         serde_path_to_error::deserialize(de)
     };
-    let value = result
-        .map_err(|err| json_error(&known_path(&err.path().to_string()), err.inner()))
+    let typed = result
+        .map_err(|err| json_error(text, &known_path(&err.path().to_string()), err.inner()))
         .and_then(|value| {
-            json.end()
+            reader
+                .end()
                 .map(|()| value)
-                .map_err(|err| json_error("", &err))
+                .map_err(|err| json_error(text, "", &err))
         })?;
-    if ignored.is_empty() {
-        return Ok((value, Vec::new()));
-    }
-    let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null);
+    let json: Value = match document {
+        Some(value) => value,
+        None => serde_json::from_str(text).map_err(|err| json_error(text, "", &err))?,
+    };
     let unknown = ignored
         .into_iter()
         .map(|segments| {
+            let value = lookup(&json, &segments).cloned().unwrap_or(Value::Null);
             let Some((field, parent)) = segments.split_last() else {
                 return UnknownField {
                     path: "(the document)".into(),
                     suggestion: None,
+                    value,
                 };
             };
             let field = match field {
@@ -88,11 +136,26 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(
             };
             UnknownField {
                 path: render(&segments),
-                suggestion: nearest(&field, &known_fields(&schema, parent)),
+                suggestion: nearest(&field, &known_fields(schema, parent)),
+                value,
             }
         })
         .collect();
-    Ok((value, unknown))
+    Ok(Document {
+        typed,
+        unknown,
+        json,
+    })
+}
+
+/// The value at `segments` in `value`.
+fn lookup<'v>(value: &'v Value, segments: &[Segment]) -> Option<&'v Value> {
+    segments
+        .iter()
+        .try_fold(value, |node, segment| match segment {
+            Segment::Key(key) => node.get(key),
+            Segment::Index(i) => node.get(i),
+        })
 }
 
 /// The known name closest to `name`, when it is close enough to be a
@@ -195,7 +258,7 @@ fn known_fields(schema: &Value, path: &[Segment]) -> Vec<String> {
 
 /// Follows `$ref` and the non-null branch of `anyOf` (how optional fields
 /// appear in the schema).
-fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
+pub(crate) fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
     if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
         let name = reference.rsplit('/').next().unwrap_or_default();
         if let Some(target) = root.get("$defs").and_then(|d| d.get(name)) {
@@ -213,11 +276,11 @@ fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
     node
 }
 
-fn json_error(path: &str, err: &serde_json::Error) -> JsonError {
-    let text = err.to_string();
-    let message = match text.rfind(" at line ") {
-        Some(cut) => text[..cut].to_owned(),
-        None => text,
+fn json_error(text: &str, path: &str, err: &serde_json::Error) -> JsonError {
+    let shown = err.to_string();
+    let message = match shown.rfind(" at line ") {
+        Some(cut) => shown[..cut].to_owned(),
+        None => shown,
     };
     JsonError {
         path: if path == "." {
@@ -225,10 +288,53 @@ fn json_error(path: &str, err: &serde_json::Error) -> JsonError {
         } else {
             path.to_owned()
         },
-        message,
+        message: out_of_range(&message, text, err.line(), err.column()).unwrap_or(message),
         line: err.line(),
         column: err.column(),
     }
+}
+
+/// Says "integer `N` is out of range" where serde says "invalid value:
+/// integer `N`", or (for an integer beyond 64 bits, which serde_json reads
+/// as a float) "invalid type: floating point `1.8e19`".
+fn out_of_range(message: &str, text: &str, line: usize, column: usize) -> Option<String> {
+    let (literal, expected) = if let Some(rest) = message.strip_prefix("invalid value: integer `") {
+        let (literal, expected) = rest.split_once("`, expected ")?;
+        (literal.to_owned(), expected)
+    } else {
+        let rest = message.strip_prefix("invalid type: floating point `")?;
+        let (_, expected) = rest.split_once("`, expected ")?;
+        let literal = number_before(text, line, column)?;
+        let digits = literal.strip_prefix('-').unwrap_or(literal);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        (literal.to_owned(), expected)
+    };
+    let range = match expected {
+        "u32" => "a whole number from 0 to 4294967295",
+        "a nonzero u32" => "a whole number from 1 to 4294967295",
+        other => other,
+    };
+    Some(format!(
+        "integer `{literal}` is out of range: expected {range}"
+    ))
+}
+
+/// The number literal that ends at (1-based) `line` and `column` of `text`,
+/// where serde_json reports a number it cannot use.
+fn number_before(text: &str, line: usize, column: usize) -> Option<&str> {
+    let start = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum::<usize>();
+    let end = (start + column).min(text.len());
+    let before = text.get(..end)?;
+    let from = before
+        .rfind(|c: char| !(c.is_ascii_digit() || "+-.eE".contains(c)))
+        .map_or(0, |i| i + 1);
+    Some(&before[from..]).filter(|n| !n.is_empty())
 }
 
 #[cfg(test)]
@@ -282,6 +388,29 @@ mod tests {
             parse::<ReviewerOutput>(r#"{"decision": "approve", "comments": []} x"#).unwrap_err();
         assert!(
             err.message.contains("trailing characters"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn an_integer_beyond_64_bits_is_named_on_any_line() {
+        let text = "{\n  \"decision\": \"approve\",\n  \"comments\": [{\"message\": \"m\", \
+                    \"blocking\": true,\n    \"line\": 99999999999999999999999}]\n}";
+        let err = parse::<ReviewerOutput>(text).unwrap_err();
+        assert_eq!(err.path, "comments[0].line");
+        assert_eq!(
+            err.message,
+            "integer `99999999999999999999999` is out of range: expected a whole number from 1 \
+             to 4294967295"
+        );
+        assert_eq!(err.line, 4);
+        // A real float keeps serde's words.
+        let float = text.replace("99999999999999999999999", "2.5e3");
+        let err = parse::<ReviewerOutput>(&float).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("invalid type: floating point `2500.0`"),
             "{}",
             err.message
         );

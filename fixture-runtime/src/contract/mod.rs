@@ -7,13 +7,16 @@
 //! reports them as errors, or as warnings in legacy mode.
 
 mod architect;
+mod canonical;
 mod coder;
 pub mod json;
 mod planner;
 mod reviewer;
+mod shape;
 
-use schemars::JsonSchema;
-use serde::Serialize;
+use std::sync::OnceLock;
+
+use serde_json::Value;
 
 use crate::agent::Agent;
 
@@ -43,51 +46,72 @@ pub struct Parsed {
     pub output: AgentOutput,
     /// Fields the contract does not have (always empty for a patch).
     pub unknown: Vec<UnknownField>,
+    /// The text in canonical form (see [`canonical_form`]).
+    pub canonical: String,
+}
+
+impl Parsed {
+    /// Whether both say the same: equal typed outputs (so a default left
+    /// out equals the default spelled out, and an explicit `null` equals an
+    /// absent optional field) and equal unknown fields.
+    pub fn same_content(&self, other: &Parsed) -> bool {
+        self.output == other.output && self.unknown == other.unknown
+    }
 }
 
 /// Parses `text` as `agent`'s output. A coder's output is the patch text
 /// itself; its diff is checked by the patch rules.
 pub fn parse(agent: Agent, text: &str) -> Result<Parsed, JsonError> {
-    fn typed<T: serde::de::DeserializeOwned + JsonSchema>(
+    fn typed<T: serde::de::DeserializeOwned>(
+        agent: Agent,
         text: &str,
         wrap: fn(T) -> AgentOutput,
     ) -> Result<Parsed, JsonError> {
-        let (value, unknown) = json::parse::<T>(text)?;
+        let document = json::parse_document::<T>(text, schema(agent))?;
         Ok(Parsed {
-            output: wrap(value),
-            unknown,
+            output: wrap(document.typed),
+            unknown: document.unknown,
+            canonical: canonical::form(document.json, schema(agent)),
         })
     }
     match agent {
-        Agent::Architect => typed(text, AgentOutput::Architect),
-        Agent::Planner => typed(text, AgentOutput::Planner),
-        Agent::Reviewer => typed(text, AgentOutput::Reviewer),
+        Agent::Architect => typed(agent, text, AgentOutput::Architect),
+        Agent::Planner => typed(agent, text, AgentOutput::Planner),
+        Agent::Reviewer => typed(agent, text, AgentOutput::Reviewer),
         Agent::Coder => Ok(Parsed {
             output: AgentOutput::Coder(CoderOutput {
                 patch: text.to_owned(),
             }),
             unknown: Vec::new(),
+            canonical: text.to_owned(),
         }),
     }
 }
 
-impl AgentOutput {
-    /// The canonical golden text. JSON: 2-space indentation, the contract's
-    /// field order, defaults written out, absent optional fields (and
-    /// `null` ones) left out, a trailing newline. A patch: its text as is.
-    pub fn canonical(&self) -> String {
-        fn pretty(value: &impl Serialize) -> String {
-            let text = serde_json::to_string_pretty(value)
-                .expect("contract types serialize to JSON without error");
-            format!("{text}\n")
-        }
-        match self {
-            AgentOutput::Architect(spec) => pretty(spec),
-            AgentOutput::Planner(plan) => pretty(plan),
-            AgentOutput::Reviewer(review) => pretty(review),
-            AgentOutput::Coder(coder) => coder.patch.clone(),
-        }
+/// The canonical form of a golden of `agent`, judged on its form alone
+/// (whatever its content): for JSON, the document's keys in the contract's
+/// order, 2-space indentation and a trailing newline, nothing added and
+/// nothing dropped; `None` when the text is not JSON. A patch is its own
+/// canonical form.
+pub fn canonical_form(agent: Agent, text: &str) -> Option<String> {
+    if agent == Agent::Coder {
+        return Some(text.to_owned());
     }
+    let value: Value = serde_json::from_str(text).ok()?;
+    Some(canonical::form(value, schema(agent)))
+}
+
+/// `agent`'s JSON Schema as a value, built once.
+pub(crate) fn schema(agent: Agent) -> &'static Value {
+    static SCHEMAS: OnceLock<[Value; 4]> = OnceLock::new();
+    let all = SCHEMAS.get_or_init(|| {
+        Agent::ALL.map(|agent| serde_json::from_str(&schema_json(agent)).unwrap_or(Value::Null))
+    });
+    let index = Agent::ALL
+        .iter()
+        .position(|a| *a == agent)
+        .expect("every agent is in Agent::ALL");
+    &all[index]
 }
 
 /// The JSON Schema (draft 2020-12) of `agent`'s output, pretty-printed with
@@ -138,26 +162,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn legacy_outputs_parse_with_defaults() {
+    fn defaults_left_out_stay_out_and_equal_the_spelled_out_ones() {
         let text = r#"{"tasks": [{"id": "t1", "description": "d", "file": "src/a.ts"}]}"#;
-        let Parsed { output, unknown } = parse(Agent::Planner, text).unwrap();
-        assert!(unknown.is_empty());
-        let AgentOutput::Planner(plan) = &output else {
+        let short = parse(Agent::Planner, text).unwrap();
+        assert!(short.unknown.is_empty());
+        let AgentOutput::Planner(plan) = &short.output else {
             panic!("planner output expected")
         };
         assert_eq!(plan.tasks[0].kind, TaskType::Unknown);
         assert_eq!(plan.tasks[0].complexity, Complexity::Medium);
         assert_eq!(
-            output.canonical(),
+            short.canonical,
             "{\n  \"tasks\": [\n    {\n      \"id\": \"t1\",\n      \"description\": \"d\",\n      \
-             \"file\": \"src/a.ts\",\n      \"type\": \"unknown\",\n      \"complexity\": \
-             \"medium\",\n      \"dependsOn\": []\n    }\n  ],\n  \"ambiguities\": [],\n  \
-             \"invalidTaskCount\": 0\n}\n"
+             \"file\": \"src/a.ts\"\n    }\n  ]\n}\n"
         );
+        let spelled = r#"{"tasks": [{"id": "t1", "description": "d", "file": "src/a.ts",
+            "type": "unknown", "complexity": "medium", "dependsOn": []}],
+            "ambiguities": [], "invalidTaskCount": 0}"#;
+        let spelled = parse(Agent::Planner, spelled).unwrap();
+        assert!(short.same_content(&spelled));
+        assert_ne!(short.canonical, spelled.canonical);
     }
 
     #[test]
-    fn nullable_fields_accept_null_and_canonicalise_to_absent() {
+    fn explicit_nulls_stay_and_equal_absent_fields() {
         let text = r#"{"highLevelSummary": "s", "pagesOrScreens": [], "apis": [{"name": "a",
             "description": "d", "method": null, "path": "/x", "authRequired": true}],
             "dataModels": [{"name": "User", "fields": ["id"], "primaryKey": "id",
@@ -165,11 +193,66 @@ mod tests {
             "type": "many-to-one"}]}], "recommendedFileStructure": ["src/"]}"#;
         let parsed = parse(Agent::Architect, text).unwrap();
         assert!(parsed.unknown.is_empty());
-        let canonical = parsed.output.canonical();
-        assert!(!canonical.contains("null"), "{canonical}");
-        assert!(canonical.contains("\"type\": \"many-to-one\""));
-        let again = parse(Agent::Architect, &canonical).unwrap();
-        assert_eq!(again.output, parsed.output);
+        assert!(
+            parsed.canonical.contains("\"method\": null"),
+            "{}",
+            parsed.canonical
+        );
+        assert!(parsed.canonical.contains("\"indexes\": null"));
+        let absent = text
+            .replace("\"method\": null,", "")
+            .replace("\"indexes\": null,", "");
+        assert!(parse(Agent::Architect, &absent)
+            .unwrap()
+            .same_content(&parsed));
+        let again = parse(Agent::Architect, &parsed.canonical).unwrap();
+        assert_eq!(again.canonical, parsed.canonical);
+    }
+
+    #[test]
+    fn a_struct_written_as_an_array_is_refused() {
+        let err = parse(Agent::Planner, r#"[[["t1","d","src/a.ts"]]]"#).unwrap_err();
+        assert!(err.message.contains("expected a JSON object"), "{err:?}");
+        assert_eq!((err.path.as_str(), err.line, err.column), ("", 1, 1));
+        let err = parse(Agent::Planner, r#"{"tasks": [["t1","d","src/a.ts"]]}"#).unwrap_err();
+        assert_eq!(err.path, "tasks[0]");
+        let err = parse(
+            Agent::Reviewer,
+            r#"{"decision": "approve", "comments": [["m", true]]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "comments[0]");
+    }
+
+    #[test]
+    fn out_of_range_integers_are_called_so() {
+        let plan = |n: &str| format!(r#"{{"tasks": [], "invalidTaskCount": {n}}}"#);
+        for n in ["18446744073709551616", "4294967296", "-1"] {
+            let err = parse(Agent::Planner, &plan(n)).unwrap_err();
+            assert_eq!(
+                err.message,
+                format!(
+                    "integer `{n}` is out of range: expected a whole number from 0 to 4294967295"
+                ),
+            );
+            assert_eq!(err.path, "invalidTaskCount");
+        }
+        let err = parse(Agent::Planner, &plan("1.5")).unwrap_err();
+        assert!(
+            err.message.contains("floating point `1.5`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_named() {
+        let err = parse(
+            Agent::Reviewer,
+            "\u{feff}{\"decision\": \"approve\", \"comments\": []}",
+        )
+        .unwrap_err();
+        assert!(err.message.contains("byte-order mark"), "{}", err.message);
     }
 
     #[test]
@@ -177,6 +260,10 @@ mod tests {
         let text = r#"{"decision": "revise", "comments": [{"message": "m", "blocking": true, "line": 0}]}"#;
         let err = parse(Agent::Reviewer, text).unwrap_err();
         assert_eq!(err.path, "comments[0].line");
+        assert_eq!(
+            err.message,
+            "integer `0` is out of range: expected a whole number from 1 to 4294967295"
+        );
     }
 
     #[test]

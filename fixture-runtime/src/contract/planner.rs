@@ -16,6 +16,7 @@ pub struct PlannerOutput {
     pub ambiguities: Vec<String>,
     /// How many proposed tasks the planner dropped as invalid.
     #[serde(default)]
+    #[schemars(range(max = 4_294_967_295_u32))]
     pub invalid_task_count: u32,
 }
 

@@ -53,5 +53,6 @@ pub struct Comment {
     pub path: Option<String>,
     /// The line it is about, from 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 4_294_967_295_u32))]
     pub line: Option<NonZeroU32>,
 }

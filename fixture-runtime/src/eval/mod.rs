@@ -48,7 +48,7 @@ pub fn evaluate(
     suite: &Suite,
     root: &Path,
     id: &FixtureId,
-    options: Options,
+    options: &Options,
     plan: Plan,
 ) -> FixtureRecord {
     let runs = (1..=plan.repeat.max(1))
@@ -62,7 +62,7 @@ fn attempt_run(
     suite: &Suite,
     root: &Path,
     id: &FixtureId,
-    options: Options,
+    options: &Options,
     plan: Plan,
     run: u32,
 ) -> RunRecord {
@@ -71,7 +71,7 @@ fn attempt_run(
     let mut usage = None;
     let mut pause = plan.backoff;
     loop {
-        let measured = engine::measure(suite, root, id, None, options);
+        let measured = engine::measure(suite, root, id, None, options.clone());
         if let Some(spent) = &measured.agent.usage {
             usage
                 .get_or_insert_with(crate::runner::Usage::default)

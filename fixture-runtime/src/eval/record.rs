@@ -216,12 +216,19 @@ impl From<&Violation> for ViolationRecord {
     }
 }
 
-impl std::fmt::Display for ViolationRecord {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ViolationRecord {
+    /// The violation this records.
+    pub fn violation(&self) -> Violation {
         let mut violation = Violation::new(self.rule, self.message.clone());
         violation.location.clone_from(&self.location);
         violation.hint.clone_from(&self.hint);
-        violation.fmt(f)
+        violation
+    }
+}
+
+impl std::fmt::Display for ViolationRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.violation().fmt(f)
     }
 }
 

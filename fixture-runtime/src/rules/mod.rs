@@ -27,9 +27,20 @@ pub struct Context<'a> {
     pub constraints: &'a Constraints,
     /// The fixture's `repo/`, if it has one.
     pub repo: Option<&'a Repo>,
-    /// For a reviewer: the task's coder patch (`../coder/expected.patch`),
-    /// when there is one and it parses.
-    pub task_patch: Option<&'a patch::Patch>,
+    /// For a reviewer: the task's coder golden (`../coder/expected.patch`),
+    /// when there is one.
+    pub task_patch: Option<&'a TaskPatch>,
+    /// Whether the fixture is verified in legacy mode.
+    pub legacy: bool,
+}
+
+/// A reviewer task's coder golden, which a reviewer's comments may depend on.
+#[derive(Debug, Clone)]
+pub struct TaskPatch {
+    /// The golden's path, as shown in messages.
+    pub golden: String,
+    /// Its patch, when it parses.
+    pub patch: Option<patch::Patch>,
 }
 
 /// Runs every rule that applies to `output`.
@@ -39,12 +50,16 @@ pub fn check(output: &AgentOutput, ctx: &Context<'_>) -> Vec<Violation> {
         Err(violation) => return vec![violation],
     };
     let path = |path: &str, location: String| paths::check(path, &forbidden, &location);
-    match output {
+    let mut violations = match output {
         AgentOutput::Architect(spec) => architect(spec, ctx, &path),
         AgentOutput::Planner(plan) => planner(plan, ctx, &path),
         AgentOutput::Coder(coder) => coder_rules(coder, ctx, &path),
         AgentOutput::Reviewer(review) => reviewer_rules(review, ctx, &path),
+    };
+    if !ctx.legacy {
+        violations.extend(missing_repo(output, ctx));
     }
+    violations
 }
 
 type PathCheck<'a> = dyn Fn(&str, String) -> Option<Violation> + 'a;
@@ -83,12 +98,8 @@ fn planner(plan: &PlannerOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> Vec
             .filter(|(_, t)| !t.file.trim().is_empty())
             .filter_map(|(i, t)| path(&t.file, format!("{}: tasks[{i}].file", ctx.golden))),
     );
-    match ctx.repo {
-        Some(repo) => violations.extend(fabrication::plan(plan, repo, &c.new_files, ctx.golden)),
-        None if !plan.tasks.is_empty() => {
-            violations.extend(undeclared_no_repo(ctx, "the planned files"));
-        }
-        None => {}
+    if let Some(repo) = ctx.repo {
+        violations.extend(fabrication::plan(plan, repo, &c.new_files, ctx.golden));
     }
     violations.extend(task_graph::check(plan, &c.task_graph, ctx.golden));
     violations.extend(scope::plan(plan, c.scope, ctx.golden));
@@ -99,10 +110,18 @@ fn planner(plan: &PlannerOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> Vec
 const NO_REPO_HINT: &str = "add the source the agents see as repo/ (task or agent level), or \
                             declare `\"no_repo\": \"<why>\"` in fixture.json";
 
-/// Without `repo/`, non-fabrication cannot run: that must be declared
-/// (`no_repo`), never silently skipped.
-fn undeclared_no_repo(ctx: &Context<'_>, what: &str) -> Option<Violation> {
-    ctx.constraints.no_repo.is_none().then(|| {
+/// For a planner or a reviewer: without `repo/`, non-fabrication cannot
+/// run, and that must be declared (`no_repo`), never silently skipped. One
+/// finding per fixture: an error, or for a legacy corpus a warning.
+fn missing_repo(output: &AgentOutput, ctx: &Context<'_>) -> Option<Violation> {
+    let what = match output {
+        AgentOutput::Planner(plan) if !plan.tasks.is_empty() => "the planned files",
+        AgentOutput::Reviewer(review) if review.comments.iter().any(|c| c.path.is_some()) => {
+            "the commented paths"
+        }
+        _ => return None,
+    };
+    (ctx.repo.is_none() && ctx.constraints.no_repo.is_none()).then(|| {
         Violation::new(
             Rule::NonFabrication,
             format!("no repo/: {what} cannot be checked against the source, and nothing says why"),
@@ -114,11 +133,15 @@ fn undeclared_no_repo(ctx: &Context<'_>, what: &str) -> Option<Violation> {
 
 fn coder_rules(coder: &CoderOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> Vec<Violation> {
     let c = ctx.constraints;
-    let parsed = match patch::parse(&coder.patch, ctx.golden) {
-        Ok(parsed) => parsed,
-        Err(violations) => return violations,
-    };
-    let mut violations = zero_change::patch(coder, parsed.files.len(), c.zero_change, ctx.golden);
+    // Every rule runs on the sections and hunks that parsed, so one run
+    // reports every problem, not only the first.
+    let (parsed, mut violations) = patch::parse_recovering(&coder.patch, ctx.golden);
+    violations.extend(zero_change::patch(
+        coder,
+        parsed.files.len(),
+        c.zero_change,
+        ctx.golden,
+    ));
     for fp in &parsed.files {
         violations.extend(
             fp.paths()
@@ -126,23 +149,29 @@ fn coder_rules(coder: &CoderOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> 
                 .filter_map(|p| path(p, format!("{}:{}", ctx.golden, fp.line))),
         );
     }
-    match (ctx.repo, &c.no_repo) {
-        (Some(repo), _) => {
-            violations.extend(fabrication::patch(&parsed, repo, ctx.golden));
-            if let Err(failed) = apply::apply(&parsed, repo, ctx.golden) {
-                violations.extend(failed);
-            }
+    let empty = Repo::default();
+    let repo = match (ctx.repo, &c.no_repo) {
+        (Some(repo), _) => Some(repo),
+        (None, _) if legacy_creation_only(&parsed, ctx) => Some(&empty),
+        (None, Some(_)) => None,
+        (None, None) if !parsed.files.is_empty() => {
+            violations.push(
+                Violation::new(
+                    Rule::PatchApply,
+                    "no repo/: the patch cannot be applied, and nothing says why",
+                )
+                .at(ctx.golden.to_owned())
+                .hint(NO_REPO_HINT),
+            );
+            None
         }
-        (None, Some(_)) => {}
-        (None, None) if !parsed.files.is_empty() => violations.push(
-            Violation::new(
-                Rule::PatchApply,
-                "no repo/: the patch cannot be applied, and nothing says why",
-            )
-            .at(ctx.golden.to_owned())
-            .hint(NO_REPO_HINT),
-        ),
-        (None, None) => {}
+        (None, None) => None,
+    };
+    if let Some(repo) = repo {
+        violations.extend(fabrication::patch(&parsed, repo, ctx.golden));
+        if let Err(failed) = apply::apply(&parsed, repo, ctx.golden) {
+            violations.extend(failed);
+        }
     }
     violations.extend(scope::patch(
         &parsed,
@@ -151,6 +180,45 @@ fn coder_rules(coder: &CoderOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> 
         ctx.golden,
     ));
     violations
+}
+
+/// In legacy mode, a coder fixture without `repo/` whose patch only
+/// creates files is applied to an empty tree.
+fn legacy_creation_only(parsed: &patch::Patch, ctx: &Context<'_>) -> bool {
+    ctx.legacy
+        && ctx.repo.is_none()
+        && ctx.constraints.no_repo.is_none()
+        && !parsed.files.is_empty()
+        && parsed
+            .files
+            .iter()
+            .all(|fp| matches!(fp.change, patch::Change::Create(_)))
+}
+
+/// Findings that do not fail the fixture, in legacy mode: a planner or
+/// reviewer without `repo/`, and a coder patch that only creates files,
+/// checked against an empty tree for want of `repo/`.
+pub fn warnings(output: &AgentOutput, ctx: &Context<'_>) -> Vec<Violation> {
+    let mut warnings: Vec<Violation> = ctx
+        .legacy
+        .then(|| missing_repo(output, ctx))
+        .flatten()
+        .into_iter()
+        .collect();
+    let AgentOutput::Coder(coder) = output else {
+        return warnings;
+    };
+    let (parsed, _) = patch::parse_recovering(&coder.patch, ctx.golden);
+    warnings.extend(legacy_creation_only(&parsed, ctx).then(|| {
+        Violation::new(
+            Rule::PatchApply,
+            "no repo/: the patch only creates files, so it was applied to an empty tree \
+                 (legacy mode)",
+        )
+        .at(ctx.golden.to_owned())
+        .hint(NO_REPO_HINT)
+    }));
+    warnings
 }
 
 fn reviewer_rules(
@@ -170,22 +238,41 @@ fn reviewer_rules(
             }),
     );
     if let Some(repo) = ctx.repo {
-        let reviewed = match ctx.task_patch {
-            Some(task_patch) => apply::apply(task_patch, repo, "").unwrap_or_else(|_| {
-                let mut view = repo.clone();
-                for fp in &task_patch.files {
-                    if let (Some(new), None) = (fp.new_path(), fp.old_path()) {
-                        let text = fp.hunks.iter().flat_map(|h| h.after()).collect();
-                        view.files.insert(new.to_owned(), Some(text));
+        let (reviewed, depends_on) = match ctx.task_patch {
+            Some(TaskPatch {
+                golden,
+                patch: Some(task_patch),
+            }) => (
+                apply::apply(task_patch, repo, "").unwrap_or_else(|_| {
+                    let mut view = repo.clone();
+                    for fp in &task_patch.files {
+                        if let (Some(new), None) = (fp.new_path(), fp.old_path()) {
+                            let text = fp.hunks.iter().flat_map(|h| h.after()).collect();
+                            view.files.insert(new.to_owned(), Some(text));
+                        }
                     }
-                }
-                view
-            }),
-            None => repo.clone(),
+                    view
+                }),
+                Some(format!("the coder golden `{golden}`")),
+            ),
+            Some(TaskPatch {
+                golden,
+                patch: None,
+            }) => (
+                repo.clone(),
+                Some(format!(
+                    "the coder golden `{golden}` (which does not parse, so repo/ is reviewed as it is)"
+                )),
+            ),
+            None => (repo.clone(), None),
         };
-        violations.extend(fabrication::review(review, repo, &reviewed, ctx.golden));
-    } else if review.comments.iter().any(|c| c.path.is_some()) {
-        violations.extend(undeclared_no_repo(ctx, "the commented paths"));
+        violations.extend(fabrication::review(
+            review,
+            repo,
+            &reviewed,
+            depends_on.as_deref(),
+            ctx.golden,
+        ));
     }
     violations.extend(json_determinism(review, ctx));
     violations
@@ -199,6 +286,83 @@ fn json_determinism(output: &impl serde::Serialize, ctx: &Context<'_>) -> Vec<Vi
 #[cfg(test)]
 mod tests {
     use super::structure_path;
+    use crate::discover::FixtureId;
+    use crate::fixture::Fixture;
+    use crate::verify::{verify, Schema};
+
+    #[test]
+    fn legacy_creation_only_patches_apply_to_an_empty_tree_with_one_warning() {
+        use super::{check, warnings, Context};
+        use crate::constraints::Constraints;
+        use crate::contract::{AgentOutput, CoderOutput};
+        let create = "diff --git a/n.ts b/n.ts\nnew file mode 100644\n--- /dev/null\n+++ b/n.ts\n@@ -0,0 +1 @@\n+x\n";
+        let modify = "diff --git a/o.ts b/o.ts\n--- a/o.ts\n+++ b/o.ts\n@@ -1 +1 @@\n-a\n+b\n";
+        let constraints = Constraints::default();
+        let ctx = |legacy| Context {
+            golden: "g",
+            constraints: &constraints,
+            repo: None,
+            task_patch: None,
+            legacy,
+        };
+        let coder = |patch: &str| {
+            AgentOutput::Coder(CoderOutput {
+                patch: patch.to_owned(),
+            })
+        };
+        let text =
+            |v: Vec<crate::rule::Violation>| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            text(check(&coder(create), &ctx(true))),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            text(warnings(&coder(create), &ctx(true))),
+            [
+                "[patch-apply] g: no repo/: the patch only creates files, so it was applied to an \
+              empty tree (legacy mode)\n    hint: add the source the agents see as repo/ (task or \
+              agent level), or declare `\"no_repo\": \"<why>\"` in fixture.json"
+            ]
+        );
+        // A creation that does not parse as one still fails in legacy mode.
+        let broken = create.replace("+1 @@", "+1,2 @@");
+        assert!(!check(&coder(&broken), &ctx(true)).is_empty());
+        for (patch, legacy) in [(create, false), (&format!("{create}{modify}"), true)] {
+            assert!(text(check(&coder(patch), &ctx(legacy)))
+                .iter()
+                .any(|v| v.contains("no repo/: the patch cannot be applied")));
+            assert!(warnings(&coder(patch), &ctx(legacy)).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_patch_with_several_defects_reports_every_one() {
+        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures"));
+        let id = FixtureId::parse("rule-must-fail/patch-several-defects/coder").unwrap();
+        let fixture = Fixture::load(root, &id).unwrap();
+        let golden = fixture.golden.clone().unwrap();
+        let found: Vec<String> = verify(&fixture, &golden, Schema::Strict)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let all = found.join("\n");
+        for expected in [
+            "[patch-validity] ../fixtures/rule-must-fail/patch-several-defects/coder/expected.patch:4: \
+             `src/shape.ts`: hunk 1 `@@ -1,4 +1,4 @@`: header says 4 old / 4 new lines, body has 3 / 3",
+            "[patch-apply] ../fixtures/rule-must-fail/patch-several-defects/coder/expected.patch:9: \
+             `src/shape.ts`: hunk 2 `@@ -5,3 +5,3 @@` does not apply: at line 6, expected \
+             `  return 2 * (w - h);` but found `  return 2 * (w + h);`",
+            "[patch-apply] ../fixtures/rule-must-fail/patch-several-defects/coder/expected.patch:17: \
+             `src/units.ts`: hunk 1 `@@ -1,3 +1,3 @@` does not apply",
+            "[path-safety] ../fixtures/rule-must-fail/patch-several-defects/coder/expected.patch:22: \
+             `dist/shape.js` is under forbidden path `dist/`",
+            "[non-fabrication] ../fixtures/rule-must-fail/patch-several-defects/coder/expected.patch:17: \
+             `src/units.ts`: hunk 1 has removed line `export const UNIT = \"mm\";`",
+        ] {
+            assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
+        }
+    }
 
     #[test]
     fn structure_entries_yield_their_path() {

@@ -84,6 +84,32 @@ pub fn check(path: &str, patterns: &[String], location: &str) -> Option<Violatio
     )
 }
 
+/// Why git refuses to read or write `path` from a patch (`git apply`'s
+/// `invalid path`), if it does: an empty component (`src//a.txt`, a
+/// trailing `/`), a `.` component (`./src/a.txt`), or a `.git` component
+/// (in any case, and as NTFS spells it: `.git.`, `git~1`). Absolute paths
+/// and `..` are left to [`check`], which refuses them for every output.
+pub fn spelling(path: &str) -> Option<&'static str> {
+    if path.starts_with('/') || path.split('/').any(|c| c == "..") {
+        return None;
+    }
+    if path.is_empty() {
+        return Some("it is empty");
+    }
+    path.split('/').find_map(|component| {
+        let bare = component.trim_end_matches([' ', '.']);
+        match component {
+            "" if path.ends_with('/') => Some("it ends with `/`"),
+            "" => Some("it has an empty component (`//`)"),
+            "." => Some("it has a `.` component"),
+            _ if bare.eq_ignore_ascii_case(".git") || component.eq_ignore_ascii_case("git~1") => {
+                Some("it has a `.git` component")
+            }
+            _ => None,
+        }
+    })
+}
+
 /// Whether `pattern` matches `path` on whole components: `dir/` (or
 /// `a/b/`) matches those directories anywhere in the path; a pattern
 /// without a trailing `/` matches the file name (or, with `/` inside, the
@@ -197,6 +223,23 @@ mod tests {
         };
         let err = forbidden(&typo).unwrap_err().to_string();
         assert!(err.contains("did you mean `build/`?"), "{err}");
+    }
+
+    #[test]
+    fn spelling_follows_git_apply() {
+        assert_eq!(spelling("src/a.txt"), None);
+        assert_eq!(spelling(".gitignore"), None);
+        assert_eq!(spelling("..."), None);
+        assert_eq!(
+            spelling("src//a.txt"),
+            Some("it has an empty component (`//`)")
+        );
+        assert_eq!(spelling("./src/a.txt"), Some("it has a `.` component"));
+        assert_eq!(spelling("src/"), Some("it ends with `/`"));
+        assert_eq!(spelling(""), Some("it is empty"));
+        assert_eq!(spelling(".GIT/config"), Some("it has a `.git` component"));
+        assert_eq!(spelling("a/.git. /x"), Some("it has a `.git` component"));
+        assert_eq!(spelling("../x"), None, "left to `check`");
     }
 
     #[test]

@@ -15,16 +15,15 @@
 //! ```
 
 use std::fmt;
-use std::fs;
-use std::path::PathBuf;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use regex::Regex;
 use serde_json::Value;
 
+use super::daemon::Daemons;
 use super::expect::{self, JsonPath};
-use super::vars::Vars;
+use super::vars::{Unfilled, Vars};
 use super::{CaptureFrom, Reason};
 
 /// How long `log` waits unless `within` says otherwise.
@@ -476,8 +475,8 @@ pub struct Scope<'a> {
     pub output: &'a Data,
     /// The run's variables.
     pub vars: &'a mut Vars,
-    /// Every daemon started, with its log.
-    pub logs: &'a [(String, PathBuf)],
+    /// The run's daemons, with their logs.
+    pub daemons: &'a Daemons,
 }
 
 /// Why a check did not hold.
@@ -543,7 +542,11 @@ impl Scope<'_> {
     pub fn check(&mut self, check: &Check) -> Result<(), Failed> {
         match check {
             Check::Subset { path, value } => {
-                let text = self.fill(value)?;
+                // JSON-aware: a value lands escaped inside a string.
+                let text = self.vars.json(value).map_err(|err| match err {
+                    Unfilled::Unknown(message) => failed(Reason::UnknownVariable, message),
+                    Unfilled::Unusable(message) => failed(Reason::BadStep, message),
+                })?;
                 let expected: Value = serde_json::from_str(&text).map_err(|err| {
                     failed(
                         Reason::BadStep,
@@ -592,7 +595,7 @@ impl Scope<'_> {
                 let pattern = self.fill(pattern)?;
                 let re = Regex::new(&pattern)
                     .map_err(|err| failed(Reason::BadStep, format!("bad regex: {err}")))?;
-                wait_for_log(self.logs, daemon, &re, *within)
+                wait_for_log(self.daemons, daemon, &re, *within)
             }
             Check::AnyOf(checks) => {
                 let mut misses = Vec::new();
@@ -803,13 +806,13 @@ fn shaped(path: &JsonPath, shape: Shape, actual: &Value) -> Result<(), Failed> {
 }
 
 fn wait_for_log(
-    logs: &[(String, PathBuf)],
+    daemons: &Daemons,
     daemon: &str,
     re: &Regex,
     within: Duration,
 ) -> Result<(), Failed> {
-    let Some((_, log)) = logs.iter().rev().find(|(name, _)| name == daemon) else {
-        let names: Vec<&str> = logs.iter().map(|(n, _)| n.as_str()).collect();
+    if daemons.log_of(daemon).is_none() {
+        let names = daemons.started();
         return Err(failed(
             Reason::BadStep,
             format!(
@@ -821,11 +824,11 @@ fn wait_for_log(
                 }
             ),
         ));
-    };
+    }
     let deadline = Instant::now() + within;
     loop {
-        let text = fs::read(log).unwrap_or_default();
-        if re.is_match(&String::from_utf8_lossy(&text)) {
+        let text = daemons.log_of(daemon).unwrap_or_default().text;
+        if re.is_match(&text) {
             return Ok(());
         }
         if Instant::now() >= deadline {
@@ -858,7 +861,7 @@ mod tests {
         Scope {
             output: &data,
             vars: &mut vars,
-            logs: &[],
+            daemons: &Daemons::default(),
         }
         .check(&check)
     }
@@ -963,7 +966,7 @@ mod tests {
         let mut scope = Scope {
             output: &data,
             vars: &mut vars,
-            logs: &[],
+            daemons: &Daemons::default(),
         };
         let miss = scope
             .check(&parse("not regex panick").unwrap())

@@ -1,173 +1,276 @@
-//! Processes a runbook starts: each `sh -c` runs in its own process group,
-//! so a timeout, a `stop` or the end of the run ends the whole tree, and a
-//! dropped [`Process`] or [`Daemons`] never leaves one behind.
+//! Processes a runbook starts. Each `sh -c` runs as a supervised
+//! [`Tree`]: a timeout, a `stop` or the end of the run ends every process
+//! it started, also one that left its process group or session; a dropped
+//! [`Process`] or [`Daemons`] never leaves one behind. Output is kept
+//! within bounds ([`OUTPUT_LIMIT`] per stream).
 
 use std::fs::File;
 use std::io;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ExitStatus, Stdio};
-use std::thread::sleep;
+use std::path::Path;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// How often a wait checks on a child.
-const TICK: Duration = Duration::from_millis(10);
+use crate::process::{join_reader, pipe, Capture, Captured, Tree};
+
+pub use crate::process::describe;
+
 /// How long a stopped daemon gets between `SIGTERM` and `SIGKILL`.
 pub const STOP_GRACE: Duration = Duration::from_secs(3);
+/// How much of a step's stdout, its stderr, or a daemon's log is kept: the
+/// first and last half, with a line saying how much was cut between.
+pub const OUTPUT_LIMIT: usize = 1 << 20;
 
-/// A running `sh -c` in its own process group.
+/// How long the end of a stopped process's output may take to arrive.
+const READER_GRACE: Duration = Duration::from_secs(2);
+
+/// A stream being read into a bounded capture.
+#[derive(Debug)]
+struct Reader {
+    capture: Arc<Mutex<Capture>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Reader {
+    fn new(pipe: File) -> Reader {
+        let (capture, thread) = Capture::spawn_reader(OUTPUT_LIMIT, pipe);
+        Reader {
+            capture,
+            thread: Some(thread),
+        }
+    }
+
+    /// What was read so far.
+    fn snapshot(&self) -> Captured {
+        self.capture
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .finish()
+    }
+
+    /// Everything, once the writers are gone.
+    fn finish(&mut self) -> Captured {
+        if let Some(thread) = self.thread.take() {
+            join_reader(thread, READER_GRACE);
+        }
+        self.snapshot()
+    }
+}
+
+/// A running `sh -c` with every process it starts.
 #[derive(Debug)]
 pub struct Process {
-    child: Child,
-    reaped: Option<ExitStatus>,
+    tree: Tree,
+    stdout: Reader,
+    stderr: Option<Reader>,
 }
 
 impl Process {
     /// Starts `script` in `cwd` with `env` added to the inherited
-    /// environment, its stdout and stderr written to the given files.
+    /// environment; `merged` sends stderr into stdout (a daemon's log).
     pub fn spawn(
         script: &str,
         cwd: &Path,
         env: &[(String, String)],
-        stdout: File,
-        stderr: File,
+        merged: bool,
     ) -> io::Result<Process> {
-        let child = std::process::Command::new("sh")
+        let (out_read, out_write) = pipe()?;
+        let (err_read, err_write) = if merged {
+            (None, out_write.try_clone()?)
+        } else {
+            let (read, write) = pipe()?;
+            (Some(read), write)
+        };
+        let mut command = Tree::command("sh");
+        command
             .arg("-c")
             .arg(script)
             .current_dir(cwd)
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
-            .stdout(stdout)
-            .stderr(stderr)
-            .process_group(0)
-            .spawn()?;
+            .stdout(out_write)
+            .stderr(err_write);
+        let tree = Tree::spawn(command)?;
         Ok(Process {
-            child,
-            reaped: None,
+            tree,
+            stdout: Reader::new(out_read),
+            stderr: err_read.map(Reader::new),
         })
     }
 
-    /// The process id (also the process group id).
-    #[cfg(test)]
+    /// The wrapper's process id, for tests.
+    #[cfg(all(test, target_os = "linux"))]
     pub fn id(&self) -> u32 {
-        self.child.id()
+        self.tree.id()
     }
 
-    /// The exit status if it has exited, without waiting.
-    pub fn try_status(&mut self) -> Option<ExitStatus> {
-        if self.reaped.is_none() {
-            self.reaped = self.child.try_wait().ok().flatten();
-        }
-        self.reaped
+    /// Whether the program, or anything it left behind, still runs.
+    pub fn running(&mut self) -> bool {
+        self.tree.running()
     }
 
-    /// Waits for the exit until `deadline`; `None` when it is still running.
+    /// Waits for the exit until `deadline`; `None` when it is still running
+    /// (or fixture-kit was told to stop).
     pub fn wait_until(&mut self, deadline: Instant) -> Option<ExitStatus> {
-        loop {
-            if let Some(status) = self.try_status() {
-                return Some(status);
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return None;
-            }
-            sleep(TICK.min(deadline - now));
-        }
+        self.tree.wait_until(deadline)
     }
 
-    /// Ends the process group: `SIGTERM`, up to `grace` for the leader to
-    /// exit, then `SIGKILL` for whatever is left; reaps the leader.
+    /// Ends every process of the tree (`SIGTERM`, up to `grace`, then
+    /// `SIGKILL`).
     pub fn stop(&mut self, grace: Duration) -> ExitStatus {
-        if self.try_status().is_none() && !grace.is_zero() {
-            self.signal_group(libc::SIGTERM);
-            self.wait_until(Instant::now() + grace);
-        }
-        self.signal_group(libc::SIGKILL);
-        match self.reaped {
-            Some(status) => status,
-            None => {
-                let status = self
-                    .child
-                    .wait()
-                    .unwrap_or_else(|_| ExitStatus::from_raw(libc::SIGKILL));
-                self.reaped = Some(status);
-                status
-            }
-        }
+        self.tree.stop(grace)
     }
 
-    fn signal_group(&self, signal: libc::c_int) {
-        let Ok(pgid) = libc::pid_t::try_from(self.child.id()) else {
-            return;
-        };
-        // SAFETY: kill(2) with a negative pid signals the process group we
-        // created for this child; it touches no memory of ours.
-        unsafe {
-            libc::kill(-pgid, signal);
-        }
+    /// The output so far: stdout (with stderr, when merged).
+    pub fn log(&self) -> Captured {
+        self.stdout.snapshot()
+    }
+
+    /// Stdout and stderr in full (within bounds), after [`Process::stop`].
+    pub fn output(&mut self) -> (Captured, Captured) {
+        let stdout = self.stdout.finish();
+        let stderr = self.stderr.as_mut().map(Reader::finish).unwrap_or_default();
+        (stdout, stderr)
     }
 }
 
-impl Drop for Process {
-    fn drop(&mut self) {
-        self.stop(Duration::ZERO);
-    }
-}
-
-/// Says how a process ended, for reports.
-pub fn describe(status: ExitStatus) -> String {
-    match (status.code(), status.signal()) {
-        (Some(code), _) => format!("exit status {code}"),
-        (None, Some(signal)) => format!("killed by signal {signal}"),
-        (None, None) => "ended".to_owned(),
-    }
-}
-
-/// One daemon of a run.
+/// One daemon of a run, running or not.
 #[derive(Debug)]
 pub struct Running {
     /// The `name=` it was started with.
     pub name: String,
-    /// Its stdout and stderr, interleaved.
-    pub log: PathBuf,
+    /// `may-exit=yes`: its exit fails nothing.
+    pub may_exit: bool,
+    /// The order it was started in, counting every daemon of the run.
+    pub started: usize,
     process: Process,
+}
+
+impl Running {
+    /// The daemon's process.
+    pub fn process(&mut self) -> &mut Process {
+        &mut self.process
+    }
+}
+
+/// A daemon that exited while the run went on.
+#[derive(Debug, Clone)]
+pub struct Exited {
+    /// Its name.
+    pub name: String,
+    /// `may-exit=yes` was given.
+    pub may_exit: bool,
+    /// The order it was started in.
+    pub started: usize,
+    /// How it ended.
+    pub status: ExitStatus,
+    /// Its log as it was at the end.
+    pub log: Captured,
+    /// Whether it was ready before it ended (else it was given up on).
+    pub was_ready: bool,
+}
+
+/// What stopping a daemon by name found.
+#[derive(Debug)]
+pub enum Stop {
+    /// It ran and was stopped.
+    Stopped,
+    /// It had exited before.
+    AlreadyExited(Exited),
+    /// No daemon by that name was started.
+    Unknown,
 }
 
 /// The daemons of one run; dropping it stops every one still running.
 #[derive(Debug, Default)]
 pub struct Daemons {
     running: Vec<Running>,
-    /// Every daemon started, with its log, stopped or not.
-    pub logs: Vec<(String, PathBuf)>,
+    exited: Vec<Exited>,
+    started: usize,
 }
 
 impl Daemons {
-    /// Starts a daemon; its output goes to `log`.
+    /// Starts a daemon.
     pub fn start(
         &mut self,
         name: &str,
+        may_exit: bool,
         script: &str,
         cwd: &Path,
         env: &[(String, String)],
-        log: PathBuf,
     ) -> io::Result<&mut Running> {
-        let file = File::create(&log)?;
-        let process = Process::spawn(script, cwd, env, file.try_clone()?, file)?;
-        self.logs.push((name.to_owned(), log.clone()));
+        let process = Process::spawn(script, cwd, env, true)?;
+        self.exited.retain(|d| d.name != name);
         self.running.push(Running {
             name: name.to_owned(),
-            log,
+            may_exit,
+            started: self.started,
             process,
         });
+        self.started += 1;
         Ok(self.running.last_mut().expect("just pushed"))
     }
 
-    /// Stops the daemon `name`; `None` when none by that name is running.
-    pub fn stop(&mut self, name: &str) -> Option<ExitStatus> {
-        let index = self.running.iter().position(|d| d.name == name)?;
+    /// How many daemons were started so far.
+    pub fn count(&self) -> usize {
+        self.started
+    }
+
+    /// Moves the daemons whose every process is gone to the exited ones,
+    /// and returns those.
+    pub fn notice_exits(&mut self) -> Vec<Exited> {
+        let mut noticed = Vec::new();
+        let mut index = 0;
+        while index < self.running.len() {
+            if self.running[index].process.running() {
+                index += 1;
+                continue;
+            }
+            let mut daemon = self.running.remove(index);
+            let status = daemon.process.stop(Duration::ZERO);
+            let exited = Exited {
+                name: daemon.name,
+                may_exit: daemon.may_exit,
+                started: daemon.started,
+                status,
+                log: daemon.process.output().0,
+                was_ready: true,
+            };
+            self.exited.push(exited.clone());
+            noticed.push(exited);
+        }
+        noticed
+    }
+
+    /// Stops a daemon that never became ready, keeping its log.
+    pub fn give_up(&mut self, name: &str) {
+        let Some(index) = self.running.iter().position(|d| d.name == name) else {
+            return;
+        };
         let mut daemon = self.running.remove(index);
-        Some(daemon.process.stop(STOP_GRACE))
+        let status = daemon.process.stop(STOP_GRACE);
+        self.exited.push(Exited {
+            name: daemon.name,
+            may_exit: daemon.may_exit,
+            started: daemon.started,
+            status,
+            log: daemon.process.output().0,
+            was_ready: false,
+        });
+    }
+
+    /// Stops the daemon `name`.
+    pub fn stop(&mut self, name: &str) -> Stop {
+        if let Some(index) = self.running.iter().position(|d| d.name == name) {
+            let mut daemon = self.running.remove(index);
+            daemon.process.stop(STOP_GRACE);
+            return Stop::Stopped;
+        }
+        match self.exited.iter().find(|d| d.name == name) {
+            Some(exited) => Stop::AlreadyExited(exited.clone()),
+            None => Stop::Unknown,
+        }
     }
 
     /// Stops every daemon still running, the last started first.
@@ -181,12 +284,51 @@ impl Daemons {
     pub fn names(&self) -> Vec<String> {
         self.running.iter().map(|d| d.name.clone()).collect()
     }
-}
 
-impl Running {
-    /// The daemon's process.
-    pub fn process(&mut self) -> &mut Process {
-        &mut self.process
+    /// The log of the daemon last started as `name`, running or not.
+    pub fn log_of(&self, name: &str) -> Option<Captured> {
+        match self.running.iter().find(|d| d.name == name) {
+            Some(daemon) => Some(daemon.process.log()),
+            None => self
+                .exited
+                .iter()
+                .find(|d| d.name == name)
+                .map(|d| d.log.clone()),
+        }
+    }
+
+    /// The names of the daemons started so far, in order.
+    pub fn started(&self) -> Vec<&str> {
+        let mut all: Vec<(usize, &str)> = self
+            .running
+            .iter()
+            .map(|d| (d.started, d.name.as_str()))
+            .chain(self.exited.iter().map(|d| (d.started, d.name.as_str())))
+            .collect();
+        all.sort_unstable();
+        all.into_iter().map(|(_, name)| name).collect()
+    }
+
+    /// The logs a failure shows: every running daemon's, and those of the
+    /// daemons started from `since` on that have exited, labelled so.
+    pub fn logs(&self, since: usize) -> Vec<(String, Captured)> {
+        let mut logs: Vec<(usize, String, Captured)> = self
+            .running
+            .iter()
+            .map(|d| (d.started, format!("daemon {} log", d.name), d.process.log()))
+            .collect();
+        logs.extend(self.exited.iter().filter(|d| d.started >= since).map(|d| {
+            let label = if d.was_ready {
+                format!("daemon {} log (exited: {})", d.name, describe(d.status))
+            } else {
+                format!("daemon {} log", d.name)
+            };
+            (d.started, label, d.log.clone())
+        }));
+        logs.sort_by_key(|(started, _, _)| *started);
+        logs.into_iter()
+            .map(|(_, label, log)| (label, log))
+            .collect()
     }
 }
 
@@ -196,49 +338,61 @@ impl Drop for Daemons {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
-
-    /// Running, as opposed to gone or a zombie waiting for its parent.
-    fn alive(pid: u32) -> bool {
-        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-            !stat
-                .rsplit_once(") ")
-                .is_some_and(|(_, s)| s.starts_with('Z'))
-        })
-    }
+    use crate::process::alive;
+    use std::thread::sleep;
 
     #[test]
-    fn stop_ends_the_whole_group_and_reaps_the_leader() {
+    fn stop_ends_the_whole_tree_and_reaps_the_wrapper() {
         let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        let file = File::create(&out).unwrap();
-        let mut process = Process::spawn(
-            "sleep 30 & echo $!; wait",
-            dir.path(),
-            &[],
-            file.try_clone().unwrap(),
-            file,
-        )
-        .unwrap();
+        let mut process =
+            Process::spawn("sleep 30 & echo $!; wait", dir.path(), &[], false).unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
         let grandchild: u32 = loop {
-            if let Ok(pid) = std::fs::read_to_string(&out).unwrap().trim().parse() {
+            if let Ok(pid) = process.log().text.trim().parse() {
                 break pid;
             }
             assert!(Instant::now() < deadline, "the child never printed its pid");
-            sleep(TICK);
+            sleep(Duration::from_millis(10));
         };
-        assert!(process.wait_until(Instant::now() + TICK).is_none());
+        assert!(process
+            .wait_until(Instant::now() + Duration::from_millis(10))
+            .is_none());
         let status = process.stop(Duration::from_millis(500));
-        assert!(status.signal().is_some(), "{status:?}");
-        let leader = process.id();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while alive(grandchild) && Instant::now() < deadline {
-            sleep(TICK);
-        }
+        assert!(!status.success(), "{status:?}");
+        let wrapper = process.id();
         assert!(!alive(grandchild), "the background child survived");
-        assert!(!alive(leader), "the leader was not reaped");
+        assert!(!alive(wrapper), "the wrapper was not reaped");
+    }
+
+    #[test]
+    fn a_daemon_that_exits_is_noticed_with_its_status_and_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut daemons = Daemons::default();
+        daemons
+            .start("web", false, "echo listening; exit 3", dir.path(), &[])
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let exited = loop {
+            let exited = daemons.notice_exits();
+            if !exited.is_empty() {
+                break exited;
+            }
+            assert!(Instant::now() < deadline, "the exit was never noticed");
+            sleep(Duration::from_millis(10));
+        };
+        assert_eq!(exited[0].status.code(), Some(3));
+        assert_eq!(exited[0].log.text, "listening\n");
+        assert!(daemons.names().is_empty());
+        assert!(matches!(daemons.stop("web"), Stop::AlreadyExited(_)));
+        assert!(matches!(daemons.stop("api"), Stop::Unknown));
+        let logs = daemons.logs(0);
+        assert_eq!(logs[0].0, "daemon web log (exited: exit status 3)");
+        assert!(
+            daemons.logs(1).is_empty(),
+            "an old exit is not shown as live"
+        );
     }
 }

@@ -15,6 +15,7 @@ mod parse;
 mod report;
 mod revert;
 mod run;
+mod shell;
 mod sse;
 mod suite;
 mod vars;
@@ -230,6 +231,9 @@ pub struct Daemon {
     pub cwd: Option<String>,
     /// The readiness probe.
     pub ready: Ready,
+    /// `may-exit=yes`: the daemon may end after it was ready without
+    /// failing the lane running then.
+    pub may_exit: bool,
     /// Environment changes for this daemon only.
     pub env: Vec<EnvChange>,
 }
@@ -380,6 +384,8 @@ pub enum Reason {
     StepTimedOut,
     /// A daemon exited or never passed its readiness probe.
     DaemonNotReady,
+    /// A daemon ended after it was ready, or a `stop` named one that had.
+    DaemonExited,
     /// An HTTP response had another status.
     WrongHttpStatus,
     /// An HTTP response header was missing or different.
@@ -397,19 +403,22 @@ pub enum Reason {
     /// A command or daemon could not be started, or a step is unusable as
     /// written once its variables are filled in.
     BadStep,
+    /// fixture-kit was told to stop (`SIGTERM`, `SIGINT`, `SIGHUP`).
+    Interrupted,
     /// A lane marked `must-fail` passed.
     DidNotFail,
 }
 
 impl Reason {
     /// Every reason, in the order the docs list them.
-    pub const ALL: [Reason; 15] = [
+    pub const ALL: [Reason; 17] = [
         Reason::WrongExitStatus,
         Reason::WrongOutput,
         Reason::WrongJson,
         Reason::MissedCapture,
         Reason::StepTimedOut,
         Reason::DaemonNotReady,
+        Reason::DaemonExited,
         Reason::WrongHttpStatus,
         Reason::WrongHttpHeader,
         Reason::WrongEvents,
@@ -418,6 +427,7 @@ impl Reason {
         Reason::WrongValue,
         Reason::MissedLogLine,
         Reason::BadStep,
+        Reason::Interrupted,
         Reason::DidNotFail,
     ];
 
@@ -430,6 +440,7 @@ impl Reason {
             Reason::MissedCapture => "missed capture",
             Reason::StepTimedOut => "step timed out",
             Reason::DaemonNotReady => "daemon not ready",
+            Reason::DaemonExited => "daemon exited",
             Reason::WrongHttpStatus => "wrong http status",
             Reason::WrongHttpHeader => "wrong http header",
             Reason::WrongEvents => "wrong events",
@@ -438,6 +449,7 @@ impl Reason {
             Reason::WrongValue => "wrong value",
             Reason::MissedLogLine => "missed log line",
             Reason::BadStep => "bad step",
+            Reason::Interrupted => "interrupted",
             Reason::DidNotFail => "did not fail",
         }
     }

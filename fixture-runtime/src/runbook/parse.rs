@@ -12,6 +12,7 @@ use regex::Regex;
 use super::assert;
 use super::expect::JsonPath;
 use super::revert::{FsChange, Mode};
+use super::vars;
 use super::{
     Action, CaptureFrom, Command, Daemon, EnvChange, Expectation, ExpectedStatus, Http, HttpStatus,
     Lane, ParseError, Poll, Ready, Reason, Runbook, Sse, SseSource, Step,
@@ -246,7 +247,7 @@ impl RunbookParser<'_> {
         let options: Vec<&str> = words.collect();
         let allowed: &[&str] = match kind {
             "console" => &["timeout", "cwd", "poll", "every"],
-            "daemon" => &["name", "timeout", "cwd"],
+            "daemon" => &["name", "timeout", "cwd", "may-exit"],
             "http" => &["timeout", "poll", "every"],
             "sse" => &["timeout", "name", "from"],
             "stop" | "env" | "expect" | "fs" => &[],
@@ -404,6 +405,8 @@ impl RunbookParser<'_> {
             if script.trim().is_empty() {
                 return Err(self.error(at, "`$` without a command: write `$ command`"));
             }
+            vars::check_shell(&script)
+                .map_err(|(offset, message)| self.error(at + offset, message))?;
             let output: Vec<&str> = output.into_iter().map(|(_, l)| l).collect();
             let stdout = (!output.is_empty()).then(|| output.join("\n"));
             steps.push((
@@ -469,6 +472,22 @@ impl RunbookParser<'_> {
         let script = script
             .filter(|s| !s.trim().is_empty())
             .ok_or_else(|| self.error(line, "a `daemon` block needs a `$ command` line"))?;
+        let script_line = lines
+            .iter()
+            .find(|(_, text)| command_line(text).is_some())
+            .map_or(line, |(at, _)| *at);
+        vars::check_shell(&script)
+            .map_err(|(offset, message)| self.error(script_line + offset, message))?;
+        let may_exit = match options.get("may-exit") {
+            None | Some("no") => false,
+            Some("yes") => true,
+            Some(other) => {
+                return Err(self.error(
+                    line,
+                    format!("`may-exit={other}`: write `may-exit=yes` or leave it out"),
+                ))
+            }
+        };
         let ready = ready.ok_or_else(|| {
             self.error(
                 line,
@@ -490,6 +509,7 @@ impl RunbookParser<'_> {
                 script,
                 cwd,
                 ready,
+                may_exit,
                 env,
             }),
         ))

@@ -11,6 +11,8 @@ use super::Reason;
 
 /// How many lines of an output a report keeps.
 pub const TAIL_LINES: usize = 20;
+/// How many bytes of those lines a report keeps at most.
+pub const TAIL_BYTES: usize = 4096;
 
 /// The result of [`run`](super::run).
 #[derive(Debug, Clone)]
@@ -274,19 +276,28 @@ fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// The last [`TAIL_LINES`] lines of an output, saying how many were left
-/// out; `(empty)` for none.
+/// The last [`TAIL_LINES`] lines of an output, at most [`TAIL_BYTES`] of
+/// them, saying how much was left out; `(empty)` for none.
 pub fn tail(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     if lines.is_empty() {
         return "(empty)".to_owned();
     }
     let skip = lines.len().saturating_sub(TAIL_LINES);
+    let mut kept = lines[skip..].join("\n");
     let mut out = Vec::new();
     if skip > 0 {
         out.push(format!("({skip} earlier lines left out)"));
     }
-    out.extend(lines[skip..].iter().map(|l| (*l).to_owned()));
+    if kept.len() > TAIL_BYTES {
+        let mut cut = kept.len() - TAIL_BYTES;
+        while !kept.is_char_boundary(cut) {
+            cut += 1;
+        }
+        out.push(format!("({cut} earlier bytes of these lines left out)"));
+        kept.drain(..cut);
+    }
+    out.push(kept);
     out.join("\n")
 }
 
@@ -311,5 +322,8 @@ mod tests {
         );
         assert!(tail.ends_with("\n25"));
         assert_eq!(super::tail(""), "(empty)");
+        let long = super::tail(&"x".repeat(TAIL_BYTES + 10));
+        assert!(long.starts_with("(10 earlier bytes of these lines left out)\nxxx"));
+        assert_eq!(long.lines().nth(1).unwrap().len(), TAIL_BYTES);
     }
 }

@@ -12,16 +12,17 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::assert::{Data, Scope};
-use super::daemon::{describe, Daemons, Process, Running};
+use super::daemon::{describe, Daemons, Exited, Process, Running, Stop};
 use super::expect;
 use super::report::{tail, Failure, LaneReport, LaneStatus, Report, StepTime};
 use super::revert::{FsChange, Undo};
-use super::vars::Vars;
+use super::vars::{Unfilled, Vars};
 use super::{http, sse};
 use super::{
     Action, Command, Daemon, EnvChange, Expectation, Http, Lane, Ready, Reason, Runbook, Sse,
     SseSource, Step,
 };
+use crate::process::{interrupt, Capture};
 
 /// The pause between readiness probes.
 const PROBE_EVERY: Duration = Duration::from_millis(50);
@@ -43,6 +44,7 @@ pub struct Options {
 /// temporary folder with `HOME`, XDG folders and a working folder; every
 /// daemon is stopped before this returns, whatever happened.
 pub fn run(runbook: &Runbook, options: &Options) -> Report {
+    interrupt::install();
     let mut report = Report {
         runbook: runbook.path.clone(),
         title: runbook.title.clone(),
@@ -73,6 +75,9 @@ pub fn run(runbook: &Runbook, options: &Options) -> Report {
         let lane_report = if !selected[index] {
             let note = "not needed by the lane asked for".to_owned();
             lane_report(lane, LaneStatus::Skipped, Some(note))
+        } else if let Some(signal) = interrupt::received() {
+            let note = format!("the run was stopped by {}", interrupt::name(signal));
+            lane_report(lane, LaneStatus::NotReached, Some(note))
         } else if let Some(need) = blocked {
             let need = &report.lanes[*need];
             let note = format!("needs `{}`, which {}", need.slug, need.status.as_str());
@@ -83,6 +88,13 @@ pub fn run(runbook: &Runbook, options: &Options) -> Report {
         report.lanes.push(lane_report);
     }
     runner.daemons.stop_all();
+    if let Some(signal) = interrupt::received() {
+        report.problem = Some(format!(
+            "stopped by {}: every process the run started was stopped, and the lanes after \
+             the one running were not reached",
+            interrupt::name(signal)
+        ));
+    }
     report
 }
 
@@ -183,10 +195,8 @@ impl Broken {
 struct Runner {
     daemons: Daemons,
     work: PathBuf,
-    logs: PathBuf,
     vars: Vars,
     env: Vec<(String, String)>,
-    commands: usize,
     /// Streams kept open by `sse name=`, until the lane ends.
     streams: BTreeMap<String, sse::Kept>,
     /// The lane's `fs` changes, undone when it ends.
@@ -207,7 +217,7 @@ impl Runner {
                 .map_err(|err| format!("cannot create {}: {err}", path.display()))?;
             Ok(path)
         };
-        let (home, data, work, logs) = (dir("home")?, dir("data")?, dir("work")?, dir("logs")?);
+        let (home, data, work) = (dir("home")?, dir("data")?, dir("work")?);
         let runbook_dir = std::path::absolute(&runbook.path)
             .ok()
             .and_then(|p| p.parent().map(Path::to_owned))
@@ -240,10 +250,8 @@ impl Runner {
         Ok(Runner {
             daemons: Daemons::default(),
             work,
-            logs,
             vars,
             env,
-            commands: 0,
             streams: BTreeMap::new(),
             undo: Undo::default(),
             _tmp: tmp,
@@ -254,7 +262,7 @@ impl Runner {
     /// any case; closes its streams and undoes its `fs` changes.
     fn lane(&mut self, lane: &Lane) -> LaneReport {
         let mut report = lane_report(lane, LaneStatus::Worked, None);
-        let first_log = self.daemons.logs.len();
+        let first_log = self.daemons.count();
         let started = Instant::now();
         let finally = lane.finally.unwrap_or(lane.steps.len());
         let mut failure: Option<Failure> = None;
@@ -263,7 +271,18 @@ impl Runner {
                 continue;
             }
             let step_started = Instant::now();
-            let result = self.step(step);
+            let result = self.daemons_alive().and_then(|()| self.step(step));
+            let result = match interrupt::received() {
+                Some(signal) => Err(Broken::new(
+                    Reason::Interrupted,
+                    format!(
+                        "fixture-kit was stopped by {} at this step",
+                        interrupt::name(signal)
+                    ),
+                )),
+                None if index + 1 == lane.steps.len() => result.and_then(|()| self.daemons_alive()),
+                None => result,
+            };
             report.timings.push(StepTime {
                 step: index + 1,
                 line: step.line,
@@ -342,24 +361,13 @@ impl Runner {
             line: step.line,
             action: Some(self.describe(&step.action)),
             reason: broken.reason,
-            message: broken.message,
-            diff: broken.diff,
+            message: bounded(&broken.message),
+            diff: broken.diff.as_deref().map(bounded),
             exit_status: broken.exit_status,
             tails: broken.tails,
         };
-        let running = self.daemons.names();
-        let shown = self
-            .daemons
-            .logs
-            .iter()
-            .enumerate()
-            .filter(|(i, (name, _))| *i >= first_log || running.contains(name));
-        for (_, (name, log)) in shown {
-            let text = fs::read(log).unwrap_or_default();
-            failure.tails.push((
-                format!("daemon {name} log"),
-                tail(&String::from_utf8_lossy(&text)),
-            ));
+        for (label, log) in self.daemons.logs(first_log) {
+            failure.tails.push((label, tail(&log.text)));
         }
         failure
     }
@@ -429,6 +437,15 @@ impl Runner {
             Action::Env(vars) => {
                 for (key, value) in vars {
                     let value = self.fill(value)?;
+                    if value.contains('\0') {
+                        return Err(Broken::new(
+                            Reason::BadStep,
+                            format!(
+                                "`{key}` would hold a NUL byte, which no environment \
+                                 variable can"
+                            ),
+                        ));
+                    }
                     set_env(&mut self.env, key, value);
                 }
                 return Ok(());
@@ -443,7 +460,7 @@ impl Runner {
         let mut scope = Scope {
             output: &output.data,
             vars: &mut self.vars,
-            logs: &self.daemons.logs,
+            daemons: &self.daemons,
         };
         for expectation in &step.expect {
             let (line, result) = match expectation {
@@ -512,6 +529,33 @@ impl Runner {
             .map_err(|message| Broken::new(Reason::UnknownVariable, message))
     }
 
+    /// Fails the step when a daemon ended that may not, with its status
+    /// and log; each exit is reported once.
+    fn daemons_alive(&mut self) -> Result<(), Broken> {
+        let exited: Vec<Exited> = self
+            .daemons
+            .notice_exits()
+            .into_iter()
+            .filter(|d| !d.may_exit)
+            .collect();
+        let Some(first) = exited.first() else {
+            return Ok(());
+        };
+        let names: Vec<String> = exited
+            .iter()
+            .map(|d| format!("`{}` ({})", d.name, describe(d.status)))
+            .collect();
+        let mut broken = Broken::new(
+            Reason::DaemonExited,
+            format!(
+                "daemon {} ended after it was ready: give its block `may-exit=yes` if it may",
+                names.join(", ")
+            ),
+        );
+        broken.exit_status = Some(describe(first.status));
+        Err(broken)
+    }
+
     fn cwd(&mut self, cwd: Option<&str>) -> Result<PathBuf, Broken> {
         let Some(cwd) = cwd else {
             return Ok(self.work.clone());
@@ -533,34 +577,35 @@ impl Runner {
 
     fn command(&mut self, command: &Command, timeout: Duration) -> Result<Output, Broken> {
         let (env, unset) = self.block_env(&command.env)?;
-        let script = unset + &self.fill(&command.script)?;
+        let script = filled(self.vars.shell(&command.script))?;
         let cwd = self.cwd(command.cwd.as_deref())?;
         let expected = command
             .stdout
             .as_deref()
             .map(|text| self.fill(text))
             .transpose()?;
-        self.commands += 1;
-        let out_path = self.logs.join(format!("step-{}.stdout", self.commands));
-        let err_path = self.logs.join(format!("step-{}.stderr", self.commands));
-        let cannot = |err: std::io::Error| {
-            Broken::new(Reason::BadStep, format!("cannot start `sh -c`: {err}"))
-        };
-        let out = fs::File::create(&out_path).map_err(cannot)?;
-        let err = fs::File::create(&err_path).map_err(cannot)?;
-        let mut process = Process::spawn(&script, &cwd, &env, out, err).map_err(cannot)?;
+        let mut env = env;
+        env.extend(script.env);
+        let mut process = Process::spawn(&(unset + &script.text), &cwd, &env, false)
+            .map_err(|err| Broken::new(Reason::BadStep, format!("cannot start `sh -c`: {err}")))?;
         let status = process.wait_until(Instant::now() + timeout);
-        // Also ends whatever the command left running in the background.
+        // Also ends whatever the command left running in the background,
+        // in its process group or out of it.
         let final_status = process.stop(Duration::ZERO);
-        let read =
-            |path: &Path| String::from_utf8_lossy(&fs::read(path).unwrap_or_default()).into_owned();
-        let (stdout, stderr) = (read(&out_path), read(&err_path));
-        let with_tails = |broken: Broken| broken.tail("stdout", &stdout).tail("stderr", &stderr);
+        let (stdout, stderr) = process.output();
+        let labels =
+            [("stdout", stdout.cut), ("stderr", stderr.cut)].map(|(label, cut)| match cut {
+                0 => label.to_owned(),
+                cut => format!("{label} ({cut} bytes cut from the middle)"),
+            });
+        let (stdout, stderr) = (stdout.text, stderr.text);
+        let with_tails =
+            |broken: Broken| broken.tail(&labels[0], &stdout).tail(&labels[1], &stderr);
         let Some(status) = status else {
             let mut broken = Broken::new(
                 Reason::StepTimedOut,
                 format!(
-                    "no exit within {}: its process group was killed",
+                    "no exit within {}: it was killed with every process it started",
                     seconds(timeout)
                 ),
             );
@@ -592,8 +637,8 @@ impl Runner {
         Ok(Output {
             exit_status: Some(describe(status)),
             tails: vec![
-                ("stdout".to_owned(), tail(&stdout)),
-                ("stderr".to_owned(), tail(&stderr)),
+                (labels[0].clone(), tail(&stdout)),
+                (labels[1].clone(), tail(&stderr)),
             ],
             data: Data::Text(stdout),
         })
@@ -601,11 +646,11 @@ impl Runner {
 
     fn daemon(&mut self, daemon: &Daemon, timeout: Duration) -> Result<(), Broken> {
         let (env, unset) = self.block_env(&daemon.env)?;
-        let script = unset + &self.fill(&daemon.script)?;
+        let script = filled(self.vars.shell(&daemon.script))?;
         let cwd = self.cwd(daemon.cwd.as_deref())?;
         let ready = match &daemon.ready {
             Ready::Tcp(addr) => Ready::Tcp(self.fill(addr)?),
-            Ready::Http(url) => Ready::Http(self.fill(url)?),
+            Ready::Http(url) => Ready::Http(filled(self.vars.url(url))?),
             Ready::Log(re) => Ready::Log(self.fill(re)?),
         };
         let probe = match &ready {
@@ -615,10 +660,17 @@ impl Runner {
                 Broken::new(Reason::BadStep, format!("bad regex in `ready log`: {err}"))
             })?),
         };
-        let log = self.logs.join(format!("{}.log", daemon.name));
+        let mut env = env;
+        env.extend(script.env);
         let running = self
             .daemons
-            .start(&daemon.name, &script, &cwd, &env, log)
+            .start(
+                &daemon.name,
+                daemon.may_exit,
+                &(unset + &script.text),
+                &cwd,
+                &env,
+            )
             .map_err(|err| {
                 Broken::new(
                     Reason::BadStep,
@@ -633,30 +685,53 @@ impl Runner {
         });
         if result.is_err() {
             // A daemon that is not ready serves nothing: stop it now.
-            self.daemons.stop(&daemon.name);
+            self.daemons.give_up(&daemon.name);
         }
         result
     }
 
     fn stop(&mut self, names: &[String]) -> Result<(), Broken> {
         for name in names {
-            if self.daemons.stop(name).is_none() {
-                return Err(Broken::new(
-                    Reason::BadStep,
-                    format!(
-                        "daemon `{name}` is not running (running: {})",
-                        self.daemons.names().join(", ")
-                    ),
-                ));
+            match self.daemons.stop(name) {
+                Stop::Stopped => {}
+                Stop::AlreadyExited(exited) if exited.may_exit => {}
+                Stop::AlreadyExited(exited) => {
+                    let mut broken = Broken::new(
+                        Reason::DaemonExited,
+                        format!(
+                            "daemon `{name}` had already ended ({}), so there is nothing \
+                             to stop: give its block `may-exit=yes` if it may end",
+                            describe(exited.status)
+                        ),
+                    );
+                    broken.exit_status = Some(describe(exited.status));
+                    return Err(broken);
+                }
+                Stop::Unknown => {
+                    return Err(Broken::new(
+                        Reason::BadStep,
+                        format!(
+                            "daemon `{name}` is not running (running: {})",
+                            self.daemons.names().join(", ")
+                        ),
+                    ))
+                }
             }
         }
         Ok(())
     }
 
     fn http(&mut self, step: &Http, timeout: Duration) -> Result<Output, Broken> {
-        let url = self.fill(&step.url)?;
-        let headers = self.fill_pairs(&step.headers)?;
-        let body = step.body.as_deref().map(|b| self.fill(b)).transpose()?;
+        let url = filled(self.vars.url(&step.url))?;
+        let headers = self.fill_headers(&step.headers)?;
+        let json_body = headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v.contains("json"));
+        let body = step
+            .body
+            .as_deref()
+            .map(|b| self.fill_body(b, json_body))
+            .transpose()?;
         let started = Instant::now();
         let response = http::send(&step.method, &url, &headers, body.as_deref(), timeout)
             .map_err(|err| request_failed(err, started, timeout))?;
@@ -691,7 +766,7 @@ impl Runner {
             }
         }
         if let Some(expected) = &step.expect_body {
-            let expected = self.fill(expected)?;
+            let expected = self.fill_body(expected, false)?;
             match serde_json::from_str::<Value>(&expected) {
                 Ok(value) => {
                     let actual = parse_json(&response.body).map_err(body_tail)?;
@@ -725,8 +800,8 @@ impl Runner {
         };
         let (events, mismatch) = match &step.source {
             SseSource::Get { url, headers, keep } => {
-                let url = self.fill(url)?;
-                let headers = self.fill_pairs(headers)?;
+                let url = filled(self.vars.url(url))?;
+                let headers = self.fill_headers(headers)?;
                 match keep {
                     None => {
                         let mut reader =
@@ -808,12 +883,50 @@ impl Runner {
         })
     }
 
+    fn fill_headers(
+        &mut self,
+        pairs: &[(String, String)],
+    ) -> Result<Vec<(String, String)>, Broken> {
+        pairs
+            .iter()
+            .map(|(name, value)| Ok((name.clone(), filled(self.vars.header(value))?)))
+            .collect()
+    }
+
+    /// A body: JSON-aware when it is JSON (by its content type, or by its
+    /// first character), as is otherwise.
+    fn fill_body(&mut self, body: &str, json: bool) -> Result<String, Broken> {
+        if json || body.trim_start().starts_with(['{', '[']) {
+            filled(self.vars.json(body))
+        } else {
+            self.fill(body)
+        }
+    }
+
     fn fill_pairs(&mut self, pairs: &[(String, String)]) -> Result<Vec<(String, String)>, Broken> {
         pairs
             .iter()
             .map(|(name, value)| Ok((name.clone(), self.fill(value)?)))
             .collect()
     }
+}
+
+/// How much of a failure's message or diff a report keeps.
+const REPORT_LIMIT: usize = 16 * 1024;
+
+/// A report's text within [`REPORT_LIMIT`]: its head and tail, the cut said.
+fn bounded(text: &str) -> String {
+    let mut capture = Capture::new(REPORT_LIMIT);
+    capture.push(text.as_bytes());
+    capture.finish().text
+}
+
+/// A filled-in text, or the step failure saying why it cannot be.
+fn filled<T>(result: Result<T, Unfilled>) -> Result<T, Broken> {
+    result.map_err(|err| match err {
+        Unfilled::Unknown(message) => Broken::new(Reason::UnknownVariable, message),
+        Unfilled::Unusable(message) => Broken::new(Reason::BadStep, message),
+    })
 }
 
 fn set_env(env: &mut Vec<(String, String)>, key: &str, value: String) {
@@ -853,18 +966,24 @@ fn wait_ready(
 ) -> Result<(), String> {
     let deadline = Instant::now() + timeout;
     loop {
-        if let Some(status) = running.process().try_status() {
+        if let Some(signal) = interrupt::received() {
             return Err(format!(
-                "ended ({}) before `{ready}` succeeded",
-                describe(status)
+                "was not ready when {} came",
+                interrupt::name(signal)
             ));
+        }
+        let exited = !running.process().running();
+        if exited {
+            // Every process is gone: read the log to its end, then probe a
+            // last time (a log line may have made it ready before it went).
+            running.process().stop(Duration::ZERO);
+            running.process().output();
         }
         let last = match probe {
             Probe::Tcp(addr) => probe_tcp(addr),
             Probe::Http(url) => http::send("GET", url, &[], None, PROBE_EVERY * 10).map(|_| ()),
             Probe::Log(re) => {
-                let text = fs::read(&running.log).unwrap_or_default();
-                if re.is_match(&String::from_utf8_lossy(&text)) {
+                if re.is_match(&running.process().log().text) {
                     Ok(())
                 } else {
                     Err("no log line matches yet".to_owned())
@@ -872,6 +991,13 @@ fn wait_ready(
             }
         };
         let Err(last) = last else { return Ok(()) };
+        if exited {
+            let status = running.process().stop(Duration::ZERO);
+            return Err(format!(
+                "ended ({}) before `{ready}` succeeded",
+                describe(status)
+            ));
+        }
         if Instant::now() >= deadline {
             return Err(format!(
                 "was not ready within {}: `{ready}` never succeeded (last try: {last})",

@@ -3,12 +3,17 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::{Read, Write};
-use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use crate::process::{interrupt, join_reader, pipe, Capture, Tree};
+
+/// How long the end of a stopped program's output may take to arrive.
+const READER_GRACE: Duration = Duration::from_secs(2);
 
 /// Whether a call runs an agent CLI (recorded as a session) or a plain
 /// command (recorded as a result summary in the step sequence).
@@ -147,107 +152,175 @@ pub trait CliRunner: Send + Sync {
     fn run(&self, call: &CliCall) -> Result<CliOutput, CliError>;
 }
 
-/// Spawns the process in its own process group; on timeout, kills the
-/// whole group (the process and its children).
+/// How much of an agent's stdout, or its stderr, is kept: the first and
+/// last half, with a `[fixture-kit: N bytes cut ...]` line between.
+pub const OUTPUT_LIMIT: usize = 32 << 20;
+
+/// Spawns the program as a supervised [`Tree`]: on timeout, when it exits,
+/// or when fixture-kit is told to stop, every process it started is killed,
+/// also one that left its process group or session (Linux). Its stdout and
+/// stderr are kept within [`OUTPUT_LIMIT`]. A program killed by a signal
+/// other than the timeout is reported, as shells do, with code `128 + N`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RealCli;
 
 impl CliRunner for RealCli {
     fn run(&self, call: &CliCall) -> Result<CliOutput, CliError> {
+        let fail = |message: String| CliError {
+            step: call.step.clone(),
+            message,
+        };
+        if let Some(signal) = interrupt::received() {
+            return Err(fail(format!(
+                "not started: fixture-kit was stopped by {}",
+                interrupt::name(signal)
+            )));
+        }
         let start = Instant::now();
-        let mut command = Command::new(&call.program);
+        let cannot = |err: String| {
+            fail(format!(
+                "cannot start `{}` in {} ({err}): check the program path and working directory",
+                call.program,
+                call.cwd.display()
+            ))
+        };
+        if !call.cwd.is_dir() {
+            return Err(cannot("no such folder".to_owned()));
+        }
+        if !findable(
+            &call.program,
+            call.env.get("PATH").map(String::as_str),
+            &call.cwd,
+        ) {
+            return Err(cannot("no such program".to_owned()));
+        }
+        let pipes = || -> std::io::Result<_> { Ok((pipe()?, pipe()?, pipe()?)) };
+        let ((in_read, in_write), (out_read, out_write), (err_read, err_write)) =
+            pipes().map_err(|err| cannot(err.to_string()))?;
+        let mut command = Tree::command(&call.program);
         command
             .args(&call.args)
             .envs(&call.env)
             .current_dir(&call.cwd)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0);
-        die_with_parent(&mut command);
-        let mut child = command.spawn().map_err(|err| CliError {
-            step: call.step.clone(),
-            message: format!(
-                "cannot start `{}` in {} ({err}): check the program path and working directory",
-                call.program,
-                call.cwd.display()
-            ),
-        })?;
-        let group = child.id() as libc::pid_t;
-        let mut stdin = child.stdin.take().expect("stdin is piped");
+            .stdin(in_read)
+            .stdout(out_write)
+            .stderr(err_write);
+        let mut tree = Tree::spawn(command).map_err(|err| cannot(err.to_string()))?;
         let input = call.stdin.clone();
         // A process that never reads its stdin must not block us: write
         // from a thread, and ignore a closed pipe.
         let writer = thread::spawn(move || {
+            let mut stdin = in_write;
             let _ = stdin.write_all(input.as_bytes());
         });
-        let stdout = read_in_thread(child.stdout.take().expect("stdout is piped"));
-        let stderr = read_in_thread(child.stderr.take().expect("stderr is piped"));
-        let mut timed_out = false;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) if start.elapsed() >= call.timeout => {
-                    timed_out = true;
-                    kill_group(group);
-                    break child.wait().ok();
-                }
-                Ok(None) => thread::sleep(Duration::from_millis(5)),
-                Err(_) => {
-                    kill_group(group);
-                    break child.wait().ok();
-                }
-            }
-        };
+        let (stdout, stdout_reader) = Capture::spawn_reader(OUTPUT_LIMIT, out_read);
+        let (stderr, stderr_reader) = Capture::spawn_reader(OUTPUT_LIMIT, err_read);
+        let status = tree.wait_until(start + call.timeout);
+        // Told to stop, its processes got `SIGTERM`: whatever status it
+        // ended with is that, not its answer.
+        let interrupted = interrupt::received();
+        let timed_out = status.is_none() && interrupted.is_none();
         // Children left behind would hold the pipes open: end them too.
-        kill_group(group);
+        let stopped = tree.stop(Duration::ZERO);
         let _ = writer.join();
+        join_reader(stdout_reader, READER_GRACE);
+        join_reader(stderr_reader, READER_GRACE);
+        if let Some(signal) = interrupted {
+            return Err(fail(format!(
+                "stopped: fixture-kit was stopped by {}",
+                interrupt::name(signal)
+            )));
+        }
+        let text = |capture: &Arc<Mutex<Capture>>| {
+            capture
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .finish()
+                .text
+        };
         Ok(CliOutput {
-            exit_code: status.and_then(|status| status.code()),
-            stdout: stdout.join().unwrap_or_default(),
-            stderr: stderr.join().unwrap_or_default(),
+            exit_code: status.unwrap_or(stopped).code().filter(|_| !timed_out),
+            stdout: text(&stdout),
+            stderr: text(&stderr),
             duration: start.elapsed(),
             timed_out,
         })
     }
 }
 
-/// In its own process group the process no longer gets the terminal's
-/// Ctrl-C; on Linux, have it killed when the thread waiting for it dies.
-#[cfg(target_os = "linux")]
-fn die_with_parent(command: &mut Command) {
-    let parent = std::process::id();
-    // SAFETY: the closure runs in the child between fork and exec, and
-    // calls only async-signal-safe functions.
-    unsafe {
-        command.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // The parent may have died before prctl took effect.
-            if libc::getppid() as u32 != parent {
-                libc::_exit(1);
-            }
-            Ok(())
-        });
+/// Whether `program` names an executable file, directly (with a `/`,
+/// relative to `cwd`) or on `PATH` (the call's own, else the inherited one).
+fn findable(program: &str, path: Option<&str>, cwd: &Path) -> bool {
+    let executable = |candidate: &Path| {
+        std::fs::metadata(candidate)
+            .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+    };
+    if program.contains('/') {
+        return executable(&cwd.join(program));
     }
+    let inherited = std::env::var_os("PATH");
+    let path = path.map(std::ffi::OsString::from).or(inherited);
+    path.is_some_and(|path| std::env::split_paths(&path).any(|dir| executable(&dir.join(program))))
 }
 
-#[cfg(not(target_os = "linux"))]
-fn die_with_parent(_command: &mut Command) {}
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use crate::process::alive;
 
-fn read_in_thread(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> {
-    thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = pipe.read_to_end(&mut bytes);
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
-}
+    #[test]
+    fn nothing_it_started_runs_after_it_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let call = CliCall::command("leak", "sh")
+            .args([
+                "-c",
+                "(setsid sh -c 'echo $$ > pid; exec sleep 300' > /dev/null 2>&1 &); \
+                 while ! test -s pid; do sleep 0.01; done; echo started",
+            ])
+            .cwd(dir.path())
+            .timeout(Duration::from_secs(20));
+        let output = RealCli.run(&call).unwrap();
+        assert_eq!(output.stdout, "started\n", "{output:?}");
+        let pid: u32 = std::fs::read_to_string(dir.path().join("pid"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive(pid) && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!alive(pid), "the detached process outlived the call");
+    }
 
-fn kill_group(group: libc::pid_t) {
-    // SAFETY: killpg only sends a signal; a group that is gone already
-    // gives ESRCH, which is fine.
-    unsafe {
-        libc::killpg(group, libc::SIGKILL);
+    #[test]
+    fn output_is_kept_within_bounds() {
+        let call = CliCall::command("big", "sh")
+            .args(["-c", "yes 0123456789 | head -c 100000000"])
+            .timeout(Duration::from_secs(60));
+        let output = RealCli.run(&call).unwrap();
+        assert!(output.success(), "{:?}", output.stderr);
+        assert!(
+            output.stdout.len() < OUTPUT_LIMIT + 200,
+            "{}",
+            output.stdout.len()
+        );
+        let cut = 100_000_000 - OUTPUT_LIMIT;
+        assert!(
+            output
+                .stdout
+                .contains(&format!("[fixture-kit: {cut} bytes cut")),
+            "{}",
+            &output.stdout[OUTPUT_LIMIT / 2 - 20..OUTPUT_LIMIT / 2 + 80]
+        );
+        assert!(output.stdout.starts_with("0123456789\n"));
+    }
+
+    #[test]
+    fn a_missing_program_is_an_error_naming_it() {
+        let err = RealCli
+            .run(&CliCall::agent("coder", "no-such-agent-cli-anywhere"))
+            .unwrap_err();
+        assert!(err.message.contains("no-such-agent-cli-anywhere"), "{err}");
     }
 }
