@@ -309,6 +309,12 @@ fn bad_evaluation_flags_are_refused() {
     let output = fixture_kit(&["verify", "--partition", "hash:3/2"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("count:K/N or hash:K/N"));
+    let output = fixture_kit(&["verify", "--format", "json", "--repeat", "2"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--format json reports one run"));
+    let output = fixture_kit(&["verify", "--update", "--repeat", "2"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("drop --repeat"));
     let output = fixture_kit(&["report", "merge", "Cargo.toml"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("Cargo.toml"));
