@@ -139,11 +139,18 @@ fn a_failing_agent_is_reported_with_its_status_and_stderr() {
         .run(stand_in("stream-json").args(["--overloaded"]))
         .unwrap_err();
     assert!(overloaded.contains("exited with status 1"), "{overloaded}");
+    assert!(
+        overloaded.contains(r#"API Error: 529 {"type":"error","error":{"type":"overloaded_error""#),
+        "the API error text is kept: {overloaded}"
+    );
 
     let truncated = tree
         .run(stand_in("stream-json").args(["--truncate-after", "2"]))
         .unwrap_err();
-    assert!(truncated.contains("without a `result` line"), "{truncated}");
+    assert!(
+        truncated.contains("without a `result` event"),
+        "{truncated}"
+    );
 }
 
 #[test]
@@ -327,4 +334,72 @@ fn a_coder_that_edits_files_answers_with_the_diff_of_its_working_copy() {
     assert_eq!(fs::read_to_string(cassette).unwrap(), PARITY_PATCH);
     let replayed = cli(&["verify", "--replay"], false);
     assert!(replayed.status.success(), "{}", text(&replayed));
+}
+
+/// A real transcript, copied with its source noted in the README beside it.
+fn transcript(name: &str) -> String {
+    format!("fixture-runtime/tests/data/agent-transcripts/{name}")
+}
+
+#[test]
+fn a_real_cli_that_exits_1_on_an_error_result_keeps_the_api_error() {
+    let tree = Tree::new("Design a parity checker.\n");
+    let file = fs::canonicalize(transcript("05_vecsum_529_array.json")).unwrap();
+    let command =
+        Command::new("sh").args(["-c".to_owned(), format!("cat '{}'; exit 1", file.display())]);
+    let err = tree.run(command).unwrap_err();
+    assert!(
+        err.contains("`sh` exited with status 1 and reported an error"),
+        "{err}"
+    );
+    assert!(err.contains("API Error: 529"), "{err}");
+    assert!(err.contains("overloaded_error"), "{err}");
+}
+
+#[test]
+fn an_answer_that_fails_the_contract_is_shown() {
+    let tree = Tree::new("Design a parity checker.\n");
+    let file = fs::canonicalize(transcript("02_obers_big_subagents.jsonl")).unwrap();
+    let command = Command::new("cat").args([file.display().to_string()]);
+    let err = tree.run(command).unwrap_err();
+    assert!(err.contains("[contract]"), "{err}");
+    assert!(
+        err.contains(
+            "the agent answered:\nBased on my comprehensive review of the changed files, here is \
+             my assessment:"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("… (cut: "), "a long answer is bounded: {err}");
+}
+
+#[test]
+fn denied_tool_calls_and_a_passed_over_error_are_warnings_of_a_pass() {
+    let tree = Tree::new("Design a parity checker.\n");
+    let success = serde_json::json!({
+        "type": "result", "subtype": "success", "is_error": false, "result": SPEC,
+        "permission_denials": [{"tool_name": "Bash", "tool_use_id": "toolu_1"}],
+    });
+    let teardown = serde_json::json!({
+        "type": "result", "subtype": "error_during_execution", "is_error": true,
+        "errors": ["only prompt commands are supported in streaming mode"],
+    });
+    let transcript = tree.answer(&format!("{success}\n{teardown}\n"));
+    let command = Command::new("sh").args([
+        "-c".to_owned(),
+        format!("cat '{}'; exit 1", transcript.display()),
+    ]);
+    let Outcome::Passed { warnings } = tree.run(command).unwrap() else {
+        panic!("a finished run passes");
+    };
+    let warnings: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].contains("denied a tool call: `Bash` (toolu_1)"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[1].contains("only prompt commands are supported"),
+        "{warnings:?}"
+    );
 }

@@ -8,7 +8,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use fixture_kit::scenario::{CliCall, CliRunner, Fault, RealCli, ReplayCli, ScenarioPlayer};
+use fixture_kit::scenario::{
+    CliCall, CliRunner, Fault, OverloadShape, RealCli, ReplayCli, ScenarioPlayer,
+};
 use fixture_kit::{scenario_suite, ScenarioSuite};
 use support::orchestrator::Pipeline;
 use support::recording::{record, BUNDLED};
@@ -113,10 +115,14 @@ fn exhausted_budget_stops_retrying_and_summarises() {
 
 #[test]
 fn overload_that_recovers_within_the_retries_changes_nothing() {
-    let cli =
-        player("smoke-happy")
-            .replayer()
-            .inject("implement", 1, Fault::Overloaded { times: 2 });
+    let cli = player("smoke-happy").replayer().inject(
+        "implement",
+        1,
+        Fault::Overloaded {
+            times: 2,
+            shape: OverloadShape::Text,
+        },
+    );
     let outcome = replay("smoke-happy", &cli);
     assert_eq!(outcome, player("smoke-happy").manifest.outcome.unwrap());
     let attempts: Vec<(String, bool)> = cli
@@ -138,10 +144,14 @@ fn overload_that_recovers_within_the_retries_changes_nothing() {
 
 #[test]
 fn overload_past_the_retries_aborts_with_the_reason() {
-    let cli =
-        player("smoke-happy")
-            .replayer()
-            .inject("investigate", 1, Fault::Overloaded { times: 3 });
+    let cli = player("smoke-happy").replayer().inject(
+        "investigate",
+        1,
+        Fault::Overloaded {
+            times: 3,
+            shape: OverloadShape::WithStatus,
+        },
+    );
     let outcome = replay("smoke-happy", &cli);
     assert!(
         outcome.starts_with(
@@ -369,7 +379,15 @@ fn the_stand_in_agent_produces_live_faults() {
 
     let overloaded = stand_in(&["--overloaded"], enough);
     let result = final_result(&overloaded.stdout).unwrap();
-    assert_eq!(result["api_error_status"], 529);
+    assert_eq!(
+        result.get("api_error_status"),
+        None,
+        "as Claude Code 2.1 prints it"
+    );
+    assert_eq!(
+        fixture_kit::scenario::stream_json::api_error_status(&result),
+        Some(529)
+    );
     assert_eq!(overloaded.exit_code, Some(1));
 
     let corrupt = stand_in(&["--corrupt-line", "2"], enough);

@@ -12,6 +12,7 @@ use crate::fixture::Fixture;
 use crate::golden::{self, UpdatePolicy};
 use crate::messages::{self, Entry, Source};
 use crate::rule::{Rule, Violation};
+use crate::runner::{Answer, PermissionDenial, Transient, Usage};
 use crate::suite::Suite;
 use crate::verify::verify;
 
@@ -44,6 +45,8 @@ pub struct Failure {
     pub violations: Vec<Violation>,
     /// A golden-versus-actual diff, when the outputs differ.
     pub diff: Option<String>,
+    /// What a real agent answered (bounded), when it failed the contract.
+    pub answer: Option<String>,
 }
 
 impl fmt::Display for Failure {
@@ -56,6 +59,9 @@ impl fmt::Display for Failure {
         }
         if let Some(diff) = &self.diff {
             writeln!(f, "\n{diff}")?;
+        }
+        if let Some(answer) = &self.answer {
+            writeln!(f, "\nthe agent answered:\n{answer}")?;
         }
         Ok(())
     }
@@ -97,6 +103,26 @@ impl Options {
     }
 }
 
+/// One run of a fixture with what the agent's CLI reported about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measured {
+    /// The verdict.
+    pub result: Result<Outcome, Failure>,
+    /// What the agent's CLI reported.
+    pub agent: AgentReport,
+}
+
+/// What an agent CLI reported about one run, answered or failed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgentReport {
+    /// Tokens, cost, duration and turns, where the CLI reported them.
+    pub usage: Option<Usage>,
+    /// The run failed on an overload or rate limit (worth retrying).
+    pub transient: Option<Transient>,
+    /// Tool calls the agent CLI refused.
+    pub permission_denials: Vec<PermissionDenial>,
+}
+
 /// Runs the fixture `id` under `root` through `suite`.
 pub fn run(
     suite: &Suite,
@@ -105,15 +131,41 @@ pub fn run(
     local: Option<LocalVerify<'_>>,
     options: Options,
 ) -> Result<Outcome, Failure> {
+    measure(suite, root, id, local, options).result
+}
+
+/// [`run`], keeping what the agent's CLI reported.
+pub fn measure(
+    suite: &Suite,
+    root: &Path,
+    id: &FixtureId,
+    local: Option<LocalVerify<'_>>,
+    options: Options,
+) -> Measured {
+    let mut agent = AgentReport::default();
+    let result = run_measured(suite, root, id, local, options, &mut agent);
+    Measured { result, agent }
+}
+
+fn run_measured(
+    suite: &Suite,
+    root: &Path,
+    id: &FixtureId,
+    local: Option<LocalVerify<'_>>,
+    options: Options,
+    agent: &mut AgentReport,
+) -> Result<Outcome, Failure> {
     let fixture = Fixture::load(root, id).map_err(|violation| Failure {
         fixture: crate::fixture::display(&id.dir(root)),
         violations: vec![violation],
         diff: None,
+        answer: None,
     })?;
     let fail = |violations: Vec<Violation>, diff: Option<String>| Failure {
         fixture: fixture.display_dir(),
         violations,
         diff,
+        answer: None,
     };
     let runner = suite.agent_runner();
     if let Some(source) = options
@@ -132,7 +184,8 @@ pub fn run(
             None,
         ));
     }
-    let actual = runner.run(&fixture).map_err(|err| {
+    let answer = runner.answer(&fixture).map_err(|err| {
+        (agent.usage, agent.transient) = (err.usage.map(|usage| *usage), err.transient);
         let mut violation = Violation::new(Rule::Runner, err.message);
         // Without a golden and without an agent, the way out is to write it
         // or record it, by a command that fits where the user is.
@@ -142,7 +195,12 @@ pub fn run(
         };
         fail(vec![violation], None)
     })?;
-    let checked = verify(&fixture, &actual, suite.schema).and_then(|verified| {
+    agent.usage = answer.usage;
+    agent
+        .permission_denials
+        .clone_from(&answer.permission_denials);
+    let actual = &answer.text;
+    let checked = verify(&fixture, actual, suite.schema).and_then(|verified| {
         match local.map(|check| check(&verified.parsed.output, &fixture)) {
             Some(Err(message)) => Err(vec![Violation::new(Rule::LocalVerify, message)
                 .at(crate::fixture::display(&fixture.dir.join("verify.rs")))]),
@@ -184,8 +242,62 @@ pub fn run(
             }
         };
     }
-    golden::settle(&fixture, &actual, checked, schema, suite.compare, &options)
-        .map_err(|verdict| fail(verdict.violations, verdict.diff))
+    let shown = match &checked {
+        Err(violations) if runner.is_real_agent() => violations
+            .iter()
+            .any(|v| v.rule == Rule::Contract)
+            .then(|| excerpt(actual)),
+        _ => None,
+    };
+    golden::settle(&fixture, actual, checked, schema, suite.compare, &options)
+        .map(|outcome| with_notes(outcome, &answer))
+        .map_err(|verdict| Failure {
+            answer: shown,
+            ..fail(verdict.violations, verdict.diff)
+        })
+}
+
+/// How much of a failing answer is shown.
+const EXCERPT_LINES: usize = 40;
+const EXCERPT_CHARS: usize = 4000;
+
+/// The start of `answer`, at most [`EXCERPT_LINES`] lines and
+/// [`EXCERPT_CHARS`] characters, saying how much there was when cut.
+fn excerpt(answer: &str) -> String {
+    if answer.trim().is_empty() {
+        return "(nothing)".to_owned();
+    }
+    let head = answer
+        .lines()
+        .take(EXCERPT_LINES)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let shown: String = head.chars().take(EXCERPT_CHARS).collect();
+    if shown == answer.trim_end() {
+        return shown;
+    }
+    format!(
+        "{shown}\n… (cut: {} lines, {} characters in all)",
+        answer.lines().count(),
+        answer.chars().count()
+    )
+}
+
+/// A passing outcome with the answer's notes (denied tool calls, a passed
+/// over error result) as warnings.
+fn with_notes(outcome: Outcome, answer: &Answer) -> Outcome {
+    match outcome {
+        Outcome::Passed { mut warnings } => {
+            warnings.extend(
+                answer
+                    .notes()
+                    .into_iter()
+                    .map(|note| Violation::new(Rule::Runner, note)),
+            );
+            Outcome::Passed { warnings }
+        }
+        other => other,
+    }
 }
 
 /// What a must-fail `because` is matched against: the violation's location

@@ -14,6 +14,7 @@ pub mod contract;
 pub mod discover;
 pub mod engine;
 pub mod env;
+pub mod eval;
 pub mod fixture;
 pub mod golden;
 pub mod golden_path;

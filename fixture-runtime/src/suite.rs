@@ -10,6 +10,7 @@ pub struct Suite {
     pub(crate) runner: Box<dyn Runner>,
     pub(crate) schema: Schema,
     pub(crate) compare: Mode,
+    pub(crate) repeat: u32,
 }
 
 impl Suite {
@@ -19,6 +20,7 @@ impl Suite {
             runner: Box::new(Bootstrap),
             schema: Schema::Strict,
             compare: Mode::Exact,
+            repeat: 1,
         }
     }
 
@@ -39,6 +41,14 @@ impl Suite {
     /// override this in `fixture.json`).
     pub fn compare(mut self, mode: Mode) -> Suite {
         self.compare = mode;
+        self
+    }
+
+    /// Runs each fixture's agent `times` times under `fixture-kit verify`
+    /// and the run-time harness (`--repeat` overrides it); a fixture passes
+    /// when every run does.
+    pub fn repeat(mut self, times: u32) -> Suite {
+        self.repeat = times.max(1);
         self
     }
 

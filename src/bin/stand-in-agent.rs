@@ -4,9 +4,10 @@
 //! tests agent runners without a live agent.
 //!
 //! ```text
-//! stand-in-agent [-p] [--verbose] [--output-format text|stream-json] [--model NAME]
-//!                [--exit-code N] [--delay-ms N] [--hang] [--overloaded]
+//! stand-in-agent [-p] [--verbose] [--output-format text|stream-json|json] [--model NAME]
+//!                [--exit-code N] [--delay-ms N] [--hang] [--overloaded] [--api-error-status]
 //!                [--corrupt-line N] [--truncate-after N]
+//!                [--answer-dir ROOT] [--vary STATE_DIR] [--fail RUN:TEXT] [--overload RUN:TEXT]
 //! ```
 //!
 //! - The prompt is read from stdin. Lines of it that start with a directive
@@ -19,11 +20,23 @@
 //!   `Done: <first line of the prompt>`.
 //! - `--output-format stream-json` prints `system/init`, `assistant` text
 //!   and `tool_use`, `user` `tool_result` and the final `result` line;
-//!   `text` (the default) prints only the result text.
+//!   `json` prints the same events as one JSON array with `--verbose`, else
+//!   the `result` event alone; `text` (the default) prints only the result
+//!   text.
+//! - `--answer-dir ROOT` answers with the golden of the fixture named by
+//!   `FIXTURE_KIT_FIXTURE` (`ROOT/<topic>/<task>/<agent>/expected.json` or
+//!   `expected.patch`), as a perfect agent would.
+//! - `--vary STATE_DIR` counts this fixture's runs in `STATE_DIR` and
+//!   varies the output form by run: stream-json, then a `json` array, then
+//!   text in a fenced block, and again. With it, `--fail RUN:TEXT` answers
+//!   run RUN of every fixture whose name contains TEXT with prose that
+//!   breaks the contract, and `--overload RUN:TEXT` fails that run with an
+//!   API overload (both repeatable): a deterministic flaky agent.
 //! - `--exit-code N` exits with N (default 0, or 1 with `--overloaded`);
 //!   `--delay-ms N` waits N ms before each line; `--hang` sleeps forever
 //!   after the last line; `--overloaded` ends with an HTTP 529 error result
-//!   instead of doing the work; `--corrupt-line N` cuts line N mid-object;
+//!   instead of doing the work (`--api-error-status` adds the
+//!   `api_error_status` field that Claude Code 2.1 leaves out); `--corrupt-line N` cuts line N mid-object;
 //!   `--truncate-after N` stops after N lines.
 //! - `-p`, `--print` and `--verbose` are accepted and ignored.
 //! - Log lines (JSON objects) go to stderr.
@@ -31,7 +44,7 @@
 use std::env;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{self, Command};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -40,21 +53,57 @@ use fixture_kit::scenario::stream_json::Transcript;
 use fixture_kit::scenario::Fault;
 use serde_json::json;
 
+#[derive(Clone, Copy, PartialEq)]
+enum Format {
+    Text,
+    StreamJson,
+    Json,
+}
+
 struct Options {
-    stream_json: bool,
+    format: Format,
+    verbose: bool,
     model: String,
     exit_code: Option<i32>,
     delay: Duration,
     hang: bool,
     overloaded: bool,
+    api_error_status: bool,
     faults: Vec<Fault>,
+    answer_dir: Option<PathBuf>,
+    vary: Option<PathBuf>,
+    fail: Vec<(u64, String)>,
+    overload: Vec<(u64, String)>,
 }
 
 fn main() {
-    let options = parse(env::args().skip(1)).unwrap_or_else(|message| {
+    let mut options = parse(env::args().skip(1)).unwrap_or_else(|message| {
         eprintln!("stand-in-agent: {message}");
         process::exit(2);
     });
+    let fixture = env::var("FIXTURE_KIT_FIXTURE").unwrap_or_default();
+    let mut broken = false;
+    if let Some(state) = &options.vary {
+        let run = next_run(state, &fixture).unwrap_or_else(|err| {
+            eprintln!(
+                "stand-in-agent: cannot count runs in {}: {err}",
+                state.display()
+            );
+            process::exit(2);
+        });
+        options.format = [Format::StreamJson, Format::Json, Format::Text][((run - 1) % 3) as usize];
+        options.verbose = true;
+        let hit = |rules: &[(u64, String)]| {
+            rules
+                .iter()
+                .any(|(at, text)| *at == run && fixture.contains(text.as_str()))
+        };
+        broken = hit(&options.fail);
+        if hit(&options.overload) {
+            options.overloaded = true;
+            options.format = Format::StreamJson;
+        }
+    }
     let mut prompt = String::new();
     if let Err(err) = io::stdin().read_to_string(&mut prompt) {
         eprintln!("stand-in-agent: cannot read the prompt from stdin: {err}");
@@ -66,7 +115,7 @@ fn main() {
     let mut transcript = Transcript::new(&session_id, &options.model, &cwd);
     let first_line = prompt.lines().next().unwrap_or("").trim().to_owned();
     let result = if options.overloaded {
-        transcript.overloaded();
+        transcript.overloaded(options.api_error_status);
         None
     } else {
         transcript.text(&format!("Working on: {first_line}"));
@@ -80,15 +129,32 @@ fn main() {
                 write(&mut transcript, rest.trim());
             }
         }
-        let answer = match env::var_os("STAND_IN_ANSWER_FILE") {
+        let golden = options
+            .answer_dir
+            .as_ref()
+            .map(|root| golden(root, &fixture));
+        let answer = match golden.or_else(|| env::var_os("STAND_IN_ANSWER_FILE").map(PathBuf::from))
+        {
             Some(path) => fs::read_to_string(&path).unwrap_or_else(|err| {
                 eprintln!(
-                    "stand-in-agent: cannot read STAND_IN_ANSWER_FILE {}: {err}",
-                    Path::new(&path).display()
+                    "stand-in-agent: cannot read the answer {}: {err}",
+                    path.display()
                 );
                 process::exit(2);
             }),
             None => answer.unwrap_or_else(|| format!("Done: {first_line}")),
+        };
+        let answer = match (broken, options.format) {
+            (true, _) => format!("I looked at {fixture} but could not finish the answer."),
+            (false, Format::Text) if options.vary.is_some() => {
+                let newline = if answer.is_empty() || answer.ends_with('\n') {
+                    ""
+                } else {
+                    "\n"
+                };
+                format!("```\n{answer}{newline}```\n")
+            }
+            (false, _) => answer,
         };
         transcript.result(&answer, false);
         Some(answer)
@@ -101,12 +167,26 @@ fn main() {
         output = fault.apply(output, Duration::MAX);
     }
     let mut stdout = io::stdout().lock();
-    if options.stream_json {
+    if options.format == Format::StreamJson {
         for line in output.stdout.lines() {
             thread::sleep(options.delay);
             let _ = writeln!(stdout, "{line}");
             let _ = stdout.flush();
         }
+    } else if options.format == Format::Json {
+        thread::sleep(options.delay);
+        let events: Vec<serde_json::Value> = output
+            .stdout
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect();
+        let printed = if options.verbose {
+            serde_json::Value::Array(events)
+        } else {
+            events.last().cloned().unwrap_or_default()
+        };
+        let _ = writeln!(stdout, "{printed}");
+        let _ = stdout.flush();
     } else if let Some(answer) = &result {
         thread::sleep(options.delay);
         let _ = writeln!(stdout, "{}", answer.trim_end());
@@ -123,13 +203,19 @@ fn main() {
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut options = Options {
-        stream_json: false,
+        format: Format::Text,
+        verbose: false,
         model: "stand-in-1".to_owned(),
         exit_code: None,
         delay: Duration::ZERO,
         hang: false,
         overloaded: false,
+        api_error_status: false,
         faults: Vec::new(),
+        answer_dir: None,
+        vary: None,
+        fail: Vec::new(),
+        overload: Vec::new(),
     };
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -138,16 +224,25 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
                 .map_err(|_| format!("{name} takes a whole number, not `{text}`"))
         };
         match arg.as_str() {
-            "-p" | "--print" | "--verbose" => {}
+            "-p" | "--print" => {}
+            "--verbose" => options.verbose = true,
             "--output-format" => match value("--output-format")?.as_str() {
-                "stream-json" => options.stream_json = true,
-                "text" => options.stream_json = false,
+                "stream-json" => options.format = Format::StreamJson,
+                "json" => options.format = Format::Json,
+                "text" => options.format = Format::Text,
                 other => {
                     return Err(format!(
-                        "unknown output format `{other}`: use text or stream-json"
+                        "unknown output format `{other}`: use text, stream-json or json"
                     ))
                 }
             },
+            "--api-error-status" => options.api_error_status = true,
+            "--answer-dir" => options.answer_dir = Some(value("--answer-dir")?.into()),
+            "--vary" => options.vary = Some(value("--vary")?.into()),
+            "--fail" => options.fail.push(run_rule("--fail", value("--fail")?)?),
+            "--overload" => options
+                .overload
+                .push(run_rule("--overload", value("--overload")?)?),
             "--model" => options.model = value("--model")?,
             "--exit-code" => {
                 let text = value("--exit-code")?;
@@ -178,7 +273,38 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
             }
         }
     }
+    if options.vary.is_none() && !(options.fail.is_empty() && options.overload.is_empty()) {
+        return Err("--fail and --overload count runs: they need --vary STATE_DIR".into());
+    }
     Ok(options)
+}
+
+/// `RUN:TEXT`, such as `2:planner`.
+fn run_rule(name: &str, text: String) -> Result<(u64, String), String> {
+    text.split_once(':')
+        .and_then(|(run, matching)| Some((run.parse().ok()?, matching.to_owned())))
+        .ok_or_else(|| format!("{name} takes RUN:TEXT, such as `2:planner`, not `{text}`"))
+}
+
+/// This fixture's run number, 1 for its first run: one byte is appended
+/// per run to a file named for the fixture.
+fn next_run(state: &Path, fixture: &str) -> io::Result<u64> {
+    fs::create_dir_all(state)?;
+    let path = state.join(fixture.replace('/', "__"));
+    let mut file = OpenOptions::new().create(true).append(true).open(&path)?;
+    file.write_all(b".")?;
+    Ok(fs::metadata(&path)?.len())
+}
+
+/// The golden of `fixture` (`topic/task/agent`) under `root`.
+fn golden(root: &Path, fixture: &str) -> PathBuf {
+    let dir = root.join(fixture);
+    let json = dir.join("expected.json");
+    if json.is_file() {
+        json
+    } else {
+        dir.join("expected.patch")
+    }
 }
 
 fn bash(transcript: &mut Transcript, command: &str) {

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use fixture_kit::scenario::stream_json::final_result;
+use fixture_kit::scenario::stream_json::{api_error_status, final_result};
 use fixture_kit::scenario::{CliCall, CliOutput, CliRunner};
 use serde_json::{json, Value};
 
@@ -218,7 +218,7 @@ impl Pipeline {
             };
             let text = result["result"].as_str().unwrap_or("").to_owned();
             if result["is_error"] == true {
-                if result["api_error_status"] == 529 {
+                if api_error_status(&result) == Some(529) {
                     if attempt <= self.overload_retries {
                         continue;
                     }

@@ -2,6 +2,7 @@
 //! the same engine as the generated tests.
 
 mod doctor;
+mod evaluate;
 mod json_report;
 mod new;
 mod runbook;
@@ -44,6 +45,9 @@ enum Command {
     /// Runbooks: `runbook run FILE [--format json]`.
     #[command(subcommand)]
     Runbook(runbook::RunbookCommand),
+    /// Evaluation reports: `report merge A.json B.json … [--junit PATH]`.
+    #[command(subcommand)]
+    Report(evaluate::ReportCommand),
 }
 
 /// Flags of `fixture-kit schema`.
@@ -92,6 +96,7 @@ pub fn main() -> ExitCode {
         Command::Scrub(args) => scenario::scrub(&args),
         Command::Scenario(command) => scenario::run(&command),
         Command::Runbook(command) => runbook::run_command(&command),
+        Command::Report(command) => evaluate::report(&command),
     };
     match crate::process::interrupt::received() {
         Some(signal) => ExitCode::from(crate::process::interrupt::exit_code(signal)),

@@ -7,12 +7,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use libtest_mimic::{Arguments, Failed, FormatSetting, Trial};
+use libtest_mimic::{Arguments, FormatSetting, Trial};
 
+use super::evaluate::{EvalArgs, Evaluation};
 use crate::compare::Mode;
 use crate::discover::{discover, find, FixtureId};
-use crate::engine::{self, Options, Outcome};
+use crate::engine::{self, Options};
 use crate::env::{flag, is_ci, FORCE_UPDATE};
+use crate::eval::{self, FixtureRecord, Status, Verdict};
 use crate::golden::UpdatePolicy;
 use crate::golden_path;
 use crate::messages::{Entry, Source};
@@ -69,6 +71,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_AGENT_TIMEOUT)]
     agent_timeout: u64,
     #[command(flatten)]
+    eval: EvalArgs,
+    #[command(flatten)]
     libtest: Arguments,
 }
 
@@ -93,6 +97,7 @@ pub fn harness(root: impl Into<PathBuf>, suite: Suite) -> ExitCode {
         replay: false,
         agent_timeout: DEFAULT_AGENT_TIMEOUT,
         patch_from_workdir: false,
+        eval: EvalArgs::default(),
         libtest: Arguments::from_args(),
     };
     run_suite(args, suite, Entry::CargoTest)
@@ -130,34 +135,40 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
     if let Some(n) = args.concurrency {
         args.libtest.test_threads = Some(n);
     }
+    let evaluation = Evaluation::new(args.eval.clone(), suite.repeat);
+    if args.update && evaluation.plan().repeat > 1 {
+        eprintln!("--update writes goldens from one run: drop --repeat");
+        return ExitCode::from(2);
+    }
     let ids = match select(&args) {
-        Ok(ids) => ids,
+        Ok(ids) => evaluation.partition(ids),
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
-    let verify = move |id: &FixtureId| engine::run(&suite, &args.root, id, None, options.clone());
+    let real_agent = suite.agent_runner().is_real_agent();
     if args.libtest.format == Some(FormatSetting::Json) && !args.libtest.list {
+        if let Err(message) = evaluation.single_run() {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+        let verify =
+            move |id: &FixtureId| engine::run(&suite, &args.root, id, None, options.clone());
         return json_report::run(&args.libtest, ids, &verify);
     }
-    let verify = Arc::new(verify);
+    let (suite, root) = (Arc::new(suite), Arc::new(args.root.clone()));
     let tally = Arc::new(Tally::default());
     let trials = ids
         .into_iter()
         .map(|id| {
-            let (verify, tally) = (verify.clone(), tally.clone());
+            let (suite, root, tally) = (suite.clone(), root.clone(), tally.clone());
+            let (evaluation, options) = (evaluation.clone(), options.clone());
             Trial::test(id.test_name(), move || {
-                let result = verify(&id);
-                tally.count(&id, &result);
-                match result {
-                    Ok(Outcome::Updated { golden }) => {
-                        println!("fixture-kit: {id}: wrote {golden}");
-                        Ok(())
-                    }
-                    Ok(_) => Ok(()),
-                    Err(failure) => Err(Failed::from(failure.to_string())),
-                }
+                let plan = evaluation.plan();
+                let record = eval::evaluate(&suite, &root, &id, &options, plan);
+                tally.count(&record);
+                evaluation.trial(record)
             })
         })
         .collect();
@@ -170,6 +181,11 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
     let conclusion = libtest_mimic::run(&args.libtest, trials);
     if pretty && !listing {
         tally.print(started.elapsed().as_secs_f64());
+    }
+    let summary = pretty && !listing && evaluation.summarises(real_agent);
+    if let Err(message) = evaluation.finish(summary) {
+        eprintln!("{message}");
+        return ExitCode::from(2);
     }
     conclusion.exit_code()
 }
@@ -277,16 +293,23 @@ struct Tally {
 }
 
 impl Tally {
-    fn count(&self, id: &FixtureId, result: &Result<Outcome, engine::Failure>) {
-        let counter = match result {
-            Ok(Outcome::Passed { warnings }) => {
+    fn count(&self, record: &FixtureRecord) {
+        let counter = match (record.status, record.runs.first().map(|run| run.verdict)) {
+            (Status::Passed, Some(Verdict::FailedAsDeclared)) => &self.failed_as_declared,
+            (Status::Passed, Some(Verdict::Updated)) => &self.updated,
+            (Status::Passed, _) => {
                 let mut all = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
-                all.extend(warnings.iter().map(|w| (id.test_name(), w.clone())));
+                let mut seen: Vec<String> = Vec::new();
+                for warning in record.runs.iter().flat_map(|run| &run.warnings) {
+                    let text = warning.to_string();
+                    if !seen.contains(&text) {
+                        seen.push(text);
+                        all.push((record.test.clone(), warning.violation()));
+                    }
+                }
                 &self.matched
             }
-            Ok(Outcome::FailedAsDeclared(_)) => &self.failed_as_declared,
-            Ok(Outcome::Updated { .. }) => &self.updated,
-            Err(_) => &self.failed,
+            _ => &self.failed,
         };
         counter.fetch_add(1, Ordering::Relaxed);
     }

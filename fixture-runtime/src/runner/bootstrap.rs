@@ -18,17 +18,17 @@ impl Runner for Bootstrap {
     }
 
     fn run(&self, fixture: &Fixture) -> Result<String, RunError> {
-        fixture.golden.clone().ok_or_else(|| RunError {
-            message: format!(
+        fixture.golden.clone().ok_or_else(|| {
+            RunError::new(format!(
                 "missing golden {}: the bootstrap runner replays the golden, so there is \
                  nothing to run",
                 fixture.display_golden()
-            ),
-            hint: Some(format!(
+            ))
+            .hint(format!(
                 "write the golden by hand, or wire a real agent runner and record it with \
                  `UPDATE_GOLDENS=1 cargo test {}`",
                 fixture.id.test_name()
-            )),
+            ))
         })
     }
 }

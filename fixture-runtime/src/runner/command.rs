@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use walkdir::WalkDir;
 
-use super::{answer, workdir_diff, RunError, Runner};
+use super::{answer, workdir_diff, Answer, RunError, Runner};
 use crate::agent::Agent;
 use crate::fixture::Fixture;
 use crate::scenario::{CliCall, CliRunner, RealCli};
@@ -96,7 +96,7 @@ impl Command {
         cli: &dyn CliRunner,
         fixture: &Fixture,
         workdir: &Path,
-    ) -> Result<String, RunError> {
+    ) -> Result<Answer, RunError> {
         let mut call = CliCall::agent(fixture.id.agent.as_str(), &self.program)
             .args(self.args.iter().cloned())
             .cwd(workdir)
@@ -107,10 +107,9 @@ impl Command {
         for (name, value) in &self.env {
             call = call.env(name, value);
         }
-        let output = cli.run(&call).map_err(|err| RunError {
-            message: err.to_string(),
-            hint: None,
-        })?;
+        let output = cli
+            .run(&call)
+            .map_err(|err| RunError::new(err.to_string()))?;
         answer::extract(&self.program, &output)
     }
 }
@@ -125,10 +124,14 @@ impl Runner for Command {
     }
 
     fn run(&self, fixture: &Fixture) -> Result<String, RunError> {
+        self.answer(fixture).map(|answer| answer.text)
+    }
+
+    fn answer(&self, fixture: &Fixture) -> Result<Answer, RunError> {
         let workdir = workdir(fixture)?;
-        let answer = self.run_through(&RealCli, fixture, workdir.path())?;
+        let mut answer = self.run_through(&RealCli, fixture, workdir.path())?;
         if self.takes_workdir_patch(fixture) {
-            return workdir_diff::diff(fixture.repo.as_deref(), workdir.path());
+            answer.text = workdir_diff::diff(fixture.repo.as_deref(), workdir.path())?;
         }
         Ok(answer)
     }
@@ -137,10 +140,8 @@ impl Runner for Command {
 /// A temporary copy of the fixture's `repo/` (empty without one), so an
 /// agent that edits files never touches the fixture.
 pub(crate) fn workdir(fixture: &Fixture) -> Result<tempfile::TempDir, RunError> {
-    let fail = |what: String| RunError {
-        message: format!("cannot prepare the agent's working copy: {what}"),
-        hint: None,
-    };
+    let fail =
+        |what: String| RunError::new(format!("cannot prepare the agent's working copy: {what}"));
     let dir = tempfile::tempdir().map_err(|err| fail(err.to_string()))?;
     if let Some(repo) = &fixture.repo {
         for entry in WalkDir::new(repo).sort_by_file_name() {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::command::{workdir, Command};
-use super::{workdir_diff, RunError, Runner};
+use super::{workdir_diff, Answer, RunError, Runner};
 use crate::env::{flag, RECORD};
 use crate::fixture::Fixture;
 use crate::golden::write_atomic;
@@ -43,37 +43,32 @@ impl Replay {
         self
     }
 
-    fn record(&self, fixture: &Fixture, dir: PathBuf) -> Result<String, RunError> {
-        let command = self.recorder.as_ref().ok_or_else(|| RunError {
-            message: "FIXTURE_KIT_RECORD is set but this replay runner has no command to \
-                      record with"
-                .into(),
-            hint: Some("build it with `Replay::new().record_with(Command::new(...))`".into()),
+    fn record(&self, fixture: &Fixture, dir: PathBuf) -> Result<Answer, RunError> {
+        let command = self.recorder.as_ref().ok_or_else(|| {
+            RunError::new(
+                "FIXTURE_KIT_RECORD is set but this replay runner has no command to \
+                      record with",
+            )
+            .hint("build it with `Replay::new().record_with(Command::new(...))`")
         })?;
         let workdir = workdir(fixture)?;
         let recipe = json!({ "fixture": fixture.id.to_string(), "program": command.program() });
-        let recorder =
-            RecordingCli::new(RealCli, &dir, workdir.path(), recipe).map_err(|problem| {
-                RunError {
-                    message: problem.to_string(),
-                    hint: None,
-                }
-            })?;
+        let recorder = RecordingCli::new(RealCli, &dir, workdir.path(), recipe)
+            .map_err(|problem| RunError::new(problem.to_string()))?;
         let mut answer = command.run_through(&recorder, fixture, workdir.path())?;
         if command.takes_workdir_patch(fixture) {
-            answer = workdir_diff::diff(fixture.repo.as_deref(), workdir.path())?;
-            let scrubbed = Scrubber::global().scrub(&answer).into_owned();
+            answer.text = workdir_diff::diff(fixture.repo.as_deref(), workdir.path())?;
+            let scrubbed = Scrubber::global().scrub(&answer.text).into_owned();
             write_atomic(&dir.join(WORKDIR_PATCH), scrubbed.as_bytes()).map_err(|err| {
-                RunError {
-                    message: format!("cannot write {}: {err}", dir.join(WORKDIR_PATCH).display()),
-                    hint: None,
-                }
+                RunError::new(format!(
+                    "cannot write {}: {err}",
+                    dir.join(WORKDIR_PATCH).display()
+                ))
             })?;
         }
-        recorder.finish("answered").map_err(|problem| RunError {
-            message: problem.to_string(),
-            hint: None,
-        })?;
+        recorder
+            .finish("answered")
+            .map_err(|problem| RunError::new(problem.to_string()))?;
         Ok(answer)
     }
 }
@@ -91,16 +86,14 @@ fn check_prompt(player: &ScenarioPlayer, fixture: &Fixture) -> Result<(), RunErr
     if cassette.input.prompt == Scrubber::global().scrub(&fixture.prompt) {
         return Ok(());
     }
-    Err(RunError {
-        message: format!(
-            "prompt.md changed since {} was recorded: the recorded answer is for another prompt",
-            crate::fixture::display(&cassette.dir.join(INPUT))
-        ),
-        hint: Some(format!(
-            "re-record it with the real agent: `FIXTURE_KIT_RECORD=1 cargo test {}`",
-            fixture.id.test_name()
-        )),
-    })
+    Err(RunError::new(format!(
+        "prompt.md changed since {} was recorded: the recorded answer is for another prompt",
+        crate::fixture::display(&cassette.dir.join(INPUT))
+    ))
+    .hint(format!(
+        "re-record it with the real agent: `FIXTURE_KIT_RECORD=1 cargo test {}`",
+        fixture.id.test_name()
+    )))
 }
 
 impl Runner for Replay {
@@ -113,40 +106,44 @@ impl Runner for Replay {
     }
 
     fn run(&self, fixture: &Fixture) -> Result<String, RunError> {
+        self.answer(fixture).map(|answer| answer.text)
+    }
+
+    fn answer(&self, fixture: &Fixture) -> Result<Answer, RunError> {
         let dir = fixture.dir.join(CASSETTE);
         if flag(RECORD) {
             return self.record(fixture, dir);
         }
         if !dir.is_dir() {
-            return Err(RunError {
-                message: format!("no recorded session in {}", crate::fixture::display(&dir)),
-                hint: Some(format!(
-                    "record one with the real agent: `FIXTURE_KIT_RECORD=1 cargo test {}`",
-                    fixture.id.test_name()
-                )),
-            });
+            return Err(RunError::new(format!(
+                "no recorded session in {}",
+                crate::fixture::display(&dir)
+            ))
+            .hint(format!(
+                "record one with the real agent: `FIXTURE_KIT_RECORD=1 cargo test {}`",
+                fixture.id.test_name()
+            )));
         }
-        let player = ScenarioPlayer::load(&dir).map_err(|problem| RunError {
-            message: problem.to_string(),
-            hint: Some("re-record it with `FIXTURE_KIT_RECORD=1`".into()),
+        let player = ScenarioPlayer::load(&dir).map_err(|problem| {
+            RunError::new(problem.to_string()).hint("re-record it with `FIXTURE_KIT_RECORD=1`")
         })?;
         check_prompt(&player, fixture)?;
         let replayer = player.replayer();
         // Nothing runs during replay: the call only names the step.
-        let answer = Command::new("replay").run_through(&replayer, fixture, &fixture.dir)?;
-        replayer.finish().map_err(|message| RunError {
-            message,
-            hint: None,
-        })?;
+        let mut answer = Command::new("replay").run_through(&replayer, fixture, &fixture.dir)?;
+        replayer.finish().map_err(RunError::new)?;
         // A coder recorded with `patch_from_workdir` answers with the patch
         // taken from its working copy.
         match fs::read_to_string(dir.join(WORKDIR_PATCH)) {
-            Ok(patch) => Ok(patch),
+            Ok(patch) => {
+                answer.text = patch;
+                Ok(answer)
+            }
             Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(answer),
-            Err(err) => Err(RunError {
-                message: format!("cannot read {}: {err}", dir.join(WORKDIR_PATCH).display()),
-                hint: None,
-            }),
+            Err(err) => Err(RunError::new(format!(
+                "cannot read {}: {err}",
+                dir.join(WORKDIR_PATCH).display()
+            ))),
         }
     }
 }

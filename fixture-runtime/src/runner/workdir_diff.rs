@@ -28,10 +28,7 @@ pub fn diff(before: Option<&Path>, after: &Path) -> Result<String, RunError> {
             continue;
         }
         let text = |bytes: Option<&Vec<u8>>| -> Result<String, RunError> {
-            String::from_utf8(bytes.cloned().unwrap_or_default()).map_err(|_| RunError {
-                message: format!("the agent changed `{path}`, which is not text: binary patches are not supported"),
-                hint: None,
-            })
+            String::from_utf8(bytes.cloned().unwrap_or_default()).map_err(|_| RunError::new(format!("the agent changed `{path}`, which is not text: binary patches are not supported")))
         };
         let (a_text, b_text) = (text(a)?, text(b)?);
         let mut options = DiffOptions::new();
@@ -59,10 +56,7 @@ pub fn diff(before: Option<&Path>, after: &Path) -> Result<String, RunError> {
 
 /// Every file below `dir` by its `/`-separated relative path.
 fn files(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, RunError> {
-    let fail = |what: String| RunError {
-        message: format!("cannot read the agent's files: {what}"),
-        hint: None,
-    };
+    let fail = |what: String| RunError::new(format!("cannot read the agent's files: {what}"));
     let mut files = BTreeMap::new();
     for entry in WalkDir::new(dir)
         .into_iter()

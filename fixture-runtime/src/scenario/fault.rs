@@ -14,13 +14,15 @@ pub const CORRUPT_LINE: &str = "{\"type\":\"assistant\",\"message\":{\"content\"
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// The API is overloaded (HTTP 529): the first `times` attempts print
-    /// an error `result` with `api_error_status` 529 and exit 1, without
-    /// using the recording; the attempt after them is served normally. An
-    /// orchestrator whose retries are fewer than `times` sees them
-    /// exhausted.
+    /// an error `result` with the text `API Error: 529 …` and exit 1, as
+    /// Claude Code does, without using the recording; the attempt after
+    /// them is served normally. An orchestrator whose retries are fewer than
+    /// `times` sees them exhausted.
     Overloaded {
         /// How many attempts fail.
         times: u32,
+        /// Whether the result also carries `api_error_status: 529`.
+        shape: OverloadShape,
     },
     /// Line `at` (1-based) of stdout is cut mid-object.
     CorruptLine {
@@ -50,11 +52,22 @@ pub enum Fault {
     },
 }
 
+/// The forms of an overload error that agent CLIs print.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OverloadShape {
+    /// The status only in the text (`API Error: 529 {…}`), as Claude Code
+    /// 2.1 prints it.
+    #[default]
+    Text,
+    /// The text and an `api_error_status: 529` field.
+    WithStatus,
+}
+
 impl Fault {
     /// The output of one overloaded attempt.
-    pub fn overloaded_output(session_id: &str) -> CliOutput {
+    pub fn overloaded_output(session_id: &str, shape: OverloadShape) -> CliOutput {
         let mut transcript = Transcript::new(session_id, "unknown", ".");
-        transcript.overloaded();
+        transcript.overloaded(shape == OverloadShape::WithStatus);
         transcript.output(1)
     }
 
@@ -177,16 +190,25 @@ mod tests {
     }
 
     #[test]
-    fn overloaded_output_is_a_529_error_result() {
-        let out = Fault::overloaded_output("s");
-        let result = final_result(&out.stdout).unwrap();
-        assert_eq!(
-            (
-                result["is_error"].as_bool(),
-                result["api_error_status"].as_u64()
-            ),
-            (Some(true), Some(529))
-        );
-        assert_eq!(out.exit_code, Some(1));
+    fn overloaded_output_is_a_529_error_result_in_either_shape() {
+        use crate::scenario::stream_json::api_error_status;
+        for (shape, field) in [
+            (OverloadShape::Text, None),
+            (OverloadShape::WithStatus, Some(529)),
+        ] {
+            let out = Fault::overloaded_output("s", shape);
+            let result = final_result(&out.stdout).unwrap();
+            assert_eq!(
+                (
+                    result["is_error"].as_bool(),
+                    result["subtype"].as_str(),
+                    result["api_error_status"].as_u64(),
+                    api_error_status(&result)
+                ),
+                (Some(true), Some("success"), field, Some(529))
+            );
+            assert!(out.stdout.contains("\"model\":\"<synthetic>\""));
+            assert_eq!(out.exit_code, Some(1));
+        }
     }
 }

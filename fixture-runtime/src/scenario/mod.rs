@@ -27,7 +27,7 @@ pub mod suite;
 pub mod validate;
 
 pub use cassette::{Cassette, SessionInput, SessionMetadata};
-pub use fault::Fault;
+pub use fault::{Fault, OverloadShape};
 pub use manifest::{CommandSummary, RecorderInfo, ScenarioManifest, StepRecord};
 pub use player::{LoggedCall, RecordedCall, ReplayCli, ScenarioPlayer, SessionMap};
 pub use problem::Problem;

@@ -228,14 +228,20 @@ impl CliRunner for ReplayCli {
                 served,
             });
         };
-        if let Some(Fault::Overloaded { times }) = state.faults.get_mut(&key).and_then(|faults| {
-            faults
-                .iter_mut()
-                .find(|f| matches!(f, Fault::Overloaded { times } if *times > 0))
-        }) {
+        if let Some(Fault::Overloaded { times, shape }) =
+            state.faults.get_mut(&key).and_then(|faults| {
+                faults
+                    .iter_mut()
+                    .find(|f| matches!(f, Fault::Overloaded { times, .. } if *times > 0))
+            })
+        {
             *times -= 1;
+            let shape = *shape;
             log(&mut state, false);
-            return Ok(Fault::overloaded_output(&format!("overloaded-{number}")));
+            return Ok(Fault::overloaded_output(
+                &format!("overloaded-{number}"),
+                shape,
+            ));
         }
         let recorded = match state.queues.get_mut(&call.step) {
             Some(queue) if queue.front().is_some_and(|r| r.kind() != call.kind) => {

@@ -115,14 +115,36 @@ impl Transcript {
         self
     }
 
-    /// The `result` line of an API overload (HTTP 529) the CLI gave up on.
-    pub fn overloaded(&mut self) -> &mut Transcript {
-        self.result(
-            "API Error: 529 {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}",
-            true,
-        );
-        let last = self.lines.last_mut().expect("a result line was pushed");
-        last["api_error_status"] = json!(529);
+    /// An API overload (HTTP 529) the CLI gave up on, as Claude Code 2.1
+    /// prints it: a `<synthetic>` assistant message with the API error text
+    /// and an error `result` (`subtype` `success`, `is_error` true) with the
+    /// same text and no `api_error_status` field; `with_status` adds
+    /// `api_error_status: 529`, as some versions and SDK wrappers print.
+    pub fn overloaded(&mut self, with_status: bool) -> &mut Transcript {
+        const TEXT: &str = "API Error: 529 {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}";
+        let id = self.uuid();
+        let uuid = self.uuid();
+        self.lines.push(json!({
+            "type": "assistant",
+            "message": {
+                "id": id,
+                "type": "message",
+                "role": "assistant",
+                "model": "<synthetic>",
+                "content": [{"type": "text", "text": TEXT}],
+                "stop_reason": "stop_sequence",
+                "usage": {"input_tokens": 0, "output_tokens": 0},
+            },
+            "parent_tool_use_id": null,
+            "session_id": self.session_id,
+            "uuid": uuid,
+            "error": "unknown",
+        }));
+        self.result(TEXT, true);
+        if with_status {
+            let last = self.lines.last_mut().expect("a result line was pushed");
+            last["api_error_status"] = json!(529);
+        }
         self
     }
 
@@ -191,6 +213,21 @@ impl Transcript {
             u64::from(self.next)
         )
     }
+}
+
+/// The HTTP status of an API error `result`: its `api_error_status` field,
+/// or the number in its `API Error: NNN …` text (Claude Code 2.1 prints no
+/// such field).
+pub fn api_error_status(result: &Value) -> Option<u16> {
+    if let Some(status) = result["api_error_status"].as_u64() {
+        return u16::try_from(status).ok();
+    }
+    let rest = result["result"]
+        .as_str()?
+        .trim_start()
+        .strip_prefix("API Error: ")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    (digits.len() == 3).then(|| digits.parse().ok()).flatten()
 }
 
 /// The final `result` line of a stream: the last one wins. Lines that are
