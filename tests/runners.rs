@@ -328,3 +328,24 @@ fn a_coder_that_edits_files_answers_with_the_diff_of_its_working_copy() {
     let replayed = cli(&["verify", "--replay"], false);
     assert!(replayed.status.success(), "{}", text(&replayed));
 }
+
+#[test]
+fn links_in_the_repo_stay_links_and_nothing_outside_the_fixture_is_read() {
+    let (dir, id) = coder_tree();
+    let root = dir.path().join("fixtures");
+    let secret = dir.path().join("secret.txt");
+    fs::write(&secret, "TOP SECRET\n").unwrap();
+    let repo = id.dir(&root).parent().unwrap().join("repo");
+    std::os::unix::fs::symlink(&secret, repo.join("src/secret.ts")).unwrap();
+    std::os::unix::fs::symlink("parity.ts", repo.join("src/alias.ts")).unwrap();
+    let outcome = run(
+        &Suite::new().runner(stand_in("stream-json").patch_from_workdir()),
+        &root,
+        &id,
+        None,
+        Options::default(),
+    );
+    // The patch is the agent's edit alone: the links it did not touch are
+    // no change, and the secret they point to is never copied or read.
+    assert!(matches!(outcome, Ok(Outcome::Passed { .. })), "{outcome:?}");
+}
