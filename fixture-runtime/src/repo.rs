@@ -167,7 +167,8 @@ pub(crate) mod tests {
     use super::*;
 
     /// A `repo/` with a file, a link inside it, and links out of the
-    /// fixture to a secret file and a folder; the temp dir holds both.
+    /// fixture to a secret file, a folder and `/dev/zero`; the temp dir
+    /// holds both.
     pub(crate) fn linked_repo() -> (tempfile::TempDir, PathBuf) {
         let temp = tempfile::tempdir().unwrap();
         let outside = temp.path().join("outside");
@@ -180,6 +181,7 @@ pub(crate) mod tests {
         symlink("src/lib.ts", repo.join("index.ts")).unwrap();
         symlink(outside.join("secret.txt"), repo.join("src/secret.ts")).unwrap();
         symlink("../outside/dir", repo.join("vendor")).unwrap();
+        symlink("/dev/zero", repo.join("zero")).unwrap();
         (temp, repo)
     }
 
@@ -198,6 +200,7 @@ pub(crate) mod tests {
                     Some(secret.display().to_string())
                 ),
                 ("vendor".to_owned(), Some("../outside/dir".to_owned())),
+                ("zero".to_owned(), Some("/dev/zero".to_owned())),
             ])
         );
     }

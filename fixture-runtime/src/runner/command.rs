@@ -181,6 +181,7 @@ mod tests {
             temp.path().join("outside/secret.txt")
         );
         assert_eq!(link("vendor"), Path::new("../outside/dir"));
+        assert_eq!(link("zero"), Path::new("/dev/zero"));
         assert_eq!(
             fs::read_to_string(copy.path().join("src/lib.ts")).unwrap(),
             "export {};\n"
