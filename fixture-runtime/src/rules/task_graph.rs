@@ -43,11 +43,11 @@ pub fn check(plan: &PlannerOutput, declared: &TaskGraph, file: &str) -> Vec<Viol
     let mut edges: Vec<Vec<usize>> = vec![Vec::new(); plan.tasks.len()];
     for (i, task) in plan.tasks.iter().enumerate() {
         for (j, dep) in task.depends_on.iter().enumerate() {
-            let here = at(format!("tasks[{i}].dependsOn[{j}]"));
+            let here = || at(format!("tasks[{i}].dependsOn[{j}]"));
             if *dep == task.id {
                 violations.push(
                     Violation::new(Rule::TaskGraph, format!("task `{dep}` depends on itself"))
-                        .at(here),
+                        .at(here()),
                 );
             } else if let Some(&target) = index.get(dep.as_str()) {
                 edges[i].push(target);
@@ -64,7 +64,7 @@ pub fn check(plan: &PlannerOutput, declared: &TaskGraph, file: &str) -> Vec<Viol
                         Rule::TaskGraph,
                         format!("depends on `{dep}`, which is not a task{near}"),
                     )
-                    .at(here),
+                    .at(here()),
                 );
             }
         }
