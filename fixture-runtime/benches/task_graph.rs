@@ -2,7 +2,8 @@
 //! a baseline of the same size.
 //!
 //! `cargo bench -p fixture-runtime --bench task_graph` prints medians over
-//! `RUNS` runs; the figures go into `BENCHMARKS.md`.
+//! `RUNS` runs; the figures go into `BENCHMARKS.md`. Task counts given as
+//! arguments (`-- 5000 20000`) replace the default ones.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -57,7 +58,13 @@ fn main() {
         "| shape | tasks | median | violations | baseline (chain of known dependencies) | ratio |"
     );
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
-    for n in [5_000, 10_000, 20_000, 100_000] {
+    let mut sizes: Vec<usize> = std::env::args()
+        .filter_map(|arg| arg.parse().ok())
+        .collect();
+    if sizes.is_empty() {
+        sizes = vec![5_000, 10_000, 20_000, 100_000];
+    }
+    for n in sizes {
         let chain = plan(n, |i| i.checked_sub(1).map(|j| format!("t{j}")));
         let (baseline, none) = time(&chain);
         assert_eq!(none, 0, "the baseline plan is valid");
