@@ -4,9 +4,9 @@
 //! --list | head`) is an error, and `println!` (or libtest-mimic's printer)
 //! panics on it with a backtrace. Restoring `SIGPIPE` for the whole process
 //! would also kill it when an agent CLI closes its stdin early. Instead, a
-//! panic that comes from a broken stdout or stderr re-raises `SIGPIPE` with
-//! its default action: the process ends silently, and the shell sees the
-//! usual status 141.
+//! panic that comes from a broken stdout or stderr kills every process tree
+//! fixture-kit started and re-raises `SIGPIPE` with its default action: the
+//! process ends silently, and the shell sees the usual status 141.
 
 use std::panic::{self, PanicHookInfo};
 
@@ -15,6 +15,8 @@ pub fn exit_quietly_on_broken_pipe() {
     let default = panic::take_hook();
     panic::set_hook(Box::new(move |info| {
         if is_broken_pipe(info) && (closed(libc::STDOUT_FILENO) || closed(libc::STDERR_FILENO)) {
+            // Nothing fixture-kit started may outlive it.
+            crate::process::interrupt::kill_all();
             // SAFETY: resetting a signal to its default action and raising
             // it touch no Rust state; the process ends here.
             unsafe {
