@@ -300,7 +300,7 @@ fn deep_and_long_recordings_finish() {
 }
 
 #[test]
-fn many_lanes_or_daemons_are_refused_before_the_work_grows_with_their_square() {
+fn many_lanes_daemons_or_streams_are_refused_before_the_work_grows_with_their_square() {
     let lanes = |n: usize| {
         (0..n)
             .map(|i| format!("## lane {i}\n```console\n$ true\n```\n"))
@@ -324,5 +324,16 @@ fn many_lanes_or_daemons_are_refused_before_the_work_grows_with_their_square() {
     assert_eq!(
         (err.line, err.message.as_str()),
         (4_002, "a runbook starts at most 1000 daemons: split it")
+    );
+    let streams = format!(
+        "## a\n{}",
+        (0..100_000)
+            .map(|i| format!("```sse name=s{i}\nGET http://127.0.0.1:1/\n\nevent: x\n```\n"))
+            .collect::<String>()
+    );
+    let err = Runbook::parse("streams.md", &streams).unwrap_err();
+    assert_eq!(
+        (err.line, err.message.as_str()),
+        (5_002, "a lane keeps at most 1000 streams open: split it")
     );
 }

@@ -27,6 +27,8 @@ const DEFAULT_EVERY: Duration = Duration::from_millis(100);
 const MAX_LANES: usize = 1_000;
 /// The most daemons a runbook starts (each name is checked against the others).
 const MAX_DAEMONS: usize = 1_000;
+/// The most streams a lane keeps open (each name is checked against the others).
+const MAX_STREAMS: usize = 1_000;
 /// The info strings that make a fenced block a step.
 const KINDS: &str = "`console`, `daemon`, `stop`, `http`, `sse`, `env`, `fs`, `expect`";
 
@@ -762,6 +764,12 @@ impl RunbookParser<'_> {
                         return Err(self.error(
                             line,
                             format!("bad stream name `{name}`: use letters, digits and `_`"),
+                        ));
+                    }
+                    if self.streams.len() == MAX_STREAMS {
+                        return Err(self.error(
+                            line,
+                            format!("a lane keeps at most {MAX_STREAMS} streams open: split it"),
                         ));
                     }
                     if self.streams.iter().any(|s| s == name) {
