@@ -666,3 +666,56 @@ fn verify_compare_flag_judges_an_agent_by_meaning() {
         both(&bad)
     );
 }
+
+#[test]
+fn a_closed_stdout_ends_each_command_quietly_as_unix_tools_do() {
+    use std::os::fd::FromRawFd;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().unwrap();
+    architect(dir.path(), "a-topic/task-1");
+    for args in [
+        &["verify", "--list"][..],
+        &["verify"],
+        &["doctor", "--json"],
+        &["doctor"],
+        &["schema"],
+    ] {
+        // A pipe whose reading end is closed before the command starts, so
+        // its first write meets a closed pipe however fast it runs.
+        let mut fds = [0; 2];
+        // SAFETY: two valid descriptors are written into `fds`; close-on-exec
+        // keeps other tests' children from holding the reading end.
+        assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+        // SAFETY: `fds` are open descriptors this test owns alone.
+        let writer = unsafe {
+            libc::close(fds[0]);
+            std::os::fd::OwnedFd::from_raw_fd(fds[1])
+        };
+        let child = Command::new(env!("CARGO_BIN_EXE_fixture-kit"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("UPDATE_GOLDENS")
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(writer))
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(
+            output.status.signal(),
+            Some(SIGPIPE),
+            "{args:?} ends as Unix tools do on a closed pipe: {:?} {stderr}",
+            output.status
+        );
+    }
+}
+
+/// `SIGPIPE` (13 on every Unix fixture-kit runs on).
+const SIGPIPE: i32 = 13;

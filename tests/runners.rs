@@ -403,3 +403,24 @@ fn denied_tool_calls_and_a_passed_over_error_are_warnings_of_a_pass() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn links_in_the_repo_stay_links_and_nothing_outside_the_fixture_is_read() {
+    let (dir, id) = coder_tree();
+    let root = dir.path().join("fixtures");
+    let secret = dir.path().join("secret.txt");
+    fs::write(&secret, "TOP SECRET\n").unwrap();
+    let repo = id.dir(&root).parent().unwrap().join("repo");
+    std::os::unix::fs::symlink(&secret, repo.join("src/secret.ts")).unwrap();
+    std::os::unix::fs::symlink("parity.ts", repo.join("src/alias.ts")).unwrap();
+    let outcome = run(
+        &Suite::new().runner(stand_in("stream-json").patch_from_workdir()),
+        &root,
+        &id,
+        None,
+        Options::default(),
+    );
+    // The patch is the agent's edit alone: the links it did not touch are
+    // no change, and the secret they point to is never copied or read.
+    assert!(matches!(outcome, Ok(Outcome::Passed { .. })), "{outcome:?}");
+}

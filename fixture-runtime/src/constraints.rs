@@ -2,7 +2,6 @@
 //! agents) and at agent level (overrides, key by key). `docs/RULES.md`
 //! lists every key.
 
-use std::fs;
 use std::path::Path;
 
 use schemars::JsonSchema;
@@ -12,6 +11,7 @@ use crate::compare::{IgnorePath, Mode};
 use crate::contract::json;
 use crate::contract::Complexity;
 use crate::rule::{Rule, Violation};
+use crate::untrusted;
 
 /// The file that declares a fixture's constraints.
 pub const FILE: &str = "fixture.json";
@@ -154,13 +154,13 @@ impl Constraints {
         for dir in [task_dir, agent_dir] {
             let path = dir.join(FILE);
             let shown = crate::fixture::display(&path);
-            let text = match fs::read_to_string(&path) {
-                Ok(text) => text,
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+            let text = match untrusted::read_text_if_exists(&path, untrusted::MAX_BYTES) {
+                Ok(Some(text)) => text,
+                Ok(None) => continue,
                 Err(err) => {
-                    return Err(Violation::new(Rule::Layout, format!("cannot read: {err}"))
+                    return Err(Violation::new(Rule::Layout, err.to_string())
                         .at(shown)
-                        .hint("fixture.json must be readable UTF-8 JSON"))
+                        .hint("fixture.json must be a regular file of UTF-8 JSON"))
                 }
             };
             let (_, unknown) = json::parse::<Constraints>(&text).map_err(|err| {
@@ -204,6 +204,8 @@ impl Constraints {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     fn load(task: &str, agent: Option<&str>) -> Result<Constraints, Violation> {
@@ -224,7 +226,10 @@ mod tests {
         fs::create_dir_all(&agent_dir).unwrap();
         fs::write(agent_dir.join(FILE), b"{\"zero_change\": \xff}").unwrap();
         let err = Constraints::load(dir.path(), &agent_dir).unwrap_err();
-        assert!(err.message.contains("cannot read"), "{err}");
+        assert!(
+            err.message.contains("`fixture.json` is not UTF-8 text"),
+            "{err}"
+        );
         assert!(err.location.unwrap().ends_with("planner/fixture.json"));
     }
 

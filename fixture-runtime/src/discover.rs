@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::agent::{Agent, GoldenKind};
 use crate::naming::sanitize;
+use crate::untrusted;
 
 /// The fixture-local checks compiled into a fixture's test.
 pub const LOCAL_VERIFY: &str = "verify.rs";
@@ -200,7 +201,7 @@ fn check_agent(
     problems: &mut Vec<Problem>,
 ) -> Option<Discovered> {
     let before = problems.len();
-    if !dir.join(PROMPT).is_file() {
+    if regular_file(&dir.join(PROMPT), problems) == Some(false) {
         problems.push(Problem {
             path: dir.join(PROMPT),
             message: format!("missing: every agent fixture needs a `{PROMPT}` with the prompt"),
@@ -209,8 +210,9 @@ fn check_agent(
     let expected = agent.golden_kind();
     let present: Vec<GoldenKind> = GoldenKind::ALL
         .into_iter()
-        .filter(|kind| dir.join(kind.file_name()).is_file())
+        .filter(|kind| regular_file(&dir.join(kind.file_name()), problems) == Some(true))
         .collect();
+    let has_local_verify = regular_file(&dir.join(LOCAL_VERIFY), problems) == Some(true);
     if present.len() > 1 {
         problems.push(Problem {
             path: dir.to_owned(),
@@ -235,8 +237,25 @@ fn check_agent(
             agent,
         },
         has_golden: !present.is_empty(),
-        has_local_verify: dir.join(LOCAL_VERIFY).is_file(),
+        has_local_verify,
     })
+}
+
+/// Whether `path` is a regular file (`Some(false)`: nothing is there);
+/// `None`, with a problem saying what it is, for a FIFO, a device, a folder
+/// or a dangling link, which are never opened.
+fn regular_file(path: &Path, problems: &mut Vec<Problem>) -> Option<bool> {
+    match untrusted::check_file(path) {
+        Ok(()) => Some(true),
+        Err(err) if err.is_missing() => Some(false),
+        Err(err) => {
+            problems.push(Problem {
+                path: path.to_owned(),
+                message: format!("{err}: replace it with a regular file"),
+            });
+            None
+        }
+    }
 }
 
 fn no_agents(dir: &Path, level: &str) -> Problem {
@@ -381,5 +400,32 @@ mod tests {
         assert_eq!(id.test_name(), "zero_change::task_1::coder");
         assert!(FixtureId::parse("a/b").is_none());
         assert!(FixtureId::parse("a/b/c").is_none());
+    }
+
+    #[test]
+    fn special_files_are_named_not_called_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "t/a/planner/prompt.md", "p");
+        crate::untrusted::mkfifo(&root.join("t/a/planner/expected.json"));
+        write(root, "t/b/coder/expected.patch", "");
+        std::os::unix::fs::symlink("/dev/zero", root.join("t/b/coder/prompt.md")).unwrap();
+        let tree = discover(root);
+        assert_eq!(
+            messages(&tree),
+            [
+                format!(
+                    "{}: `expected.json` is a FIFO, not a regular file: replace it with a \
+                     regular file",
+                    root.join("t/a/planner/expected.json").display()
+                ),
+                format!(
+                    "{}: `prompt.md` is a symbolic link to `/dev/zero`, a character device, \
+                     not a regular file: replace it with a regular file",
+                    root.join("t/b/coder/prompt.md").display()
+                ),
+            ]
+        );
+        assert!(tree.fixtures.is_empty(), "{:?}", tree.fixtures);
     }
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::constraints::Constraints;
 use crate::discover::{FixtureId, PROMPT, REPO};
 use crate::rule::{Rule, Violation};
+use crate::untrusted::{self, Kind, ReadError, Reason, MAX_BYTES};
 
 /// Everything a runner and the verifier need to know about a fixture.
 #[derive(Debug, Clone)]
@@ -39,9 +40,7 @@ impl Fixture {
         })?;
         let golden_path = dir.join(id.agent.golden_kind().file_name());
         let golden = read(&golden_path)?;
-        let repo = [dir.join(REPO), task_dir.join(REPO)]
-            .into_iter()
-            .find(|path| path.is_dir());
+        let repo = find_repo(&[dir.join(REPO), task_dir.join(REPO)])?;
         let constraints = Constraints::load(&task_dir, &dir)?;
         Ok(Fixture {
             id: id.clone(),
@@ -76,12 +75,125 @@ pub fn display(path: &Path) -> String {
         .to_string()
 }
 
-fn read(path: &Path) -> Result<Option<String>, Violation> {
-    match fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(err) => {
-            Err(Violation::new(Rule::Layout, format!("cannot read: {err}")).at(display(path)))
+/// The first of `candidates` that exists, which must be a real folder: a
+/// linked `repo/` would be read from wherever it points.
+fn find_repo(candidates: &[PathBuf]) -> Result<Option<PathBuf>, Violation> {
+    for path in candidates {
+        let meta = match fs::symlink_metadata(path) {
+            Ok(meta) => meta,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
+            Err(err) => {
+                return Err(
+                    Violation::new(Rule::Layout, format!("cannot read: {err}")).at(display(path))
+                )
+            }
+        };
+        if meta.is_dir() {
+            return Ok(Some(path.clone()));
         }
+        let message = if meta.file_type().is_symlink() {
+            let target = fs::read_link(path).unwrap_or_default();
+            ReadError::new(path, Reason::LinkedFolder(target)).to_string()
+        } else {
+            format!("`{REPO}` is {}, not a folder", Kind::of(meta.file_type()))
+        };
+        return Err(Violation::new(Rule::Layout, message)
+            .at(display(path))
+            .hint("make repo/ a real folder holding the source the agents see"));
+    }
+    Ok(None)
+}
+
+/// The text of a fixture file, `None` when it does not exist; a FIFO, a
+/// device or an oversized file is an error saying what it is.
+fn read(path: &Path) -> Result<Option<String>, Violation> {
+    untrusted::read_text_if_exists(path, MAX_BYTES).map_err(|err| {
+        Violation::new(Rule::Layout, err.to_string())
+            .at(display(path))
+            .hint("fixture files must be regular UTF-8 text files")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::symlink;
+
+    use super::*;
+    use crate::untrusted::mkfifo;
+
+    /// A planner fixture `t/task/planner` under a temporary root.
+    fn tree() -> (tempfile::TempDir, FixtureId, PathBuf) {
+        let temp = tempfile::tempdir().unwrap();
+        let id = FixtureId::parse("t/task/planner").unwrap();
+        let dir = id.dir(temp.path());
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join(PROMPT), "Plan it.\n").unwrap();
+        (temp, id, dir)
+    }
+
+    fn error(root: &Path, id: &FixtureId) -> String {
+        let err = Fixture::load(root, id).unwrap_err();
+        format!("{}: {}", err.location.unwrap_or_default(), err.message)
+    }
+
+    #[test]
+    fn special_files_are_named_not_called_missing() {
+        let (temp, id, dir) = tree();
+        mkfifo(&dir.join("expected.json"));
+        assert!(
+            error(temp.path(), &id)
+                .ends_with("planner/expected.json: `expected.json` is a FIFO, not a regular file"),
+            "{}",
+            error(temp.path(), &id)
+        );
+        fs::remove_file(dir.join("expected.json")).unwrap();
+        fs::remove_file(dir.join(PROMPT)).unwrap();
+        symlink("/dev/zero", dir.join(PROMPT)).unwrap();
+        assert!(
+            error(temp.path(), &id).ends_with(
+                "`prompt.md` is a symbolic link to `/dev/zero`, a character device, not a \
+                 regular file"
+            ),
+            "{}",
+            error(temp.path(), &id)
+        );
+        fs::remove_file(dir.join(PROMPT)).unwrap();
+        fs::write(dir.join(PROMPT), "Plan it.\n").unwrap();
+        mkfifo(&dir.join(crate::constraints::FILE));
+        assert!(
+            error(temp.path(), &id).ends_with("`fixture.json` is a FIFO, not a regular file"),
+            "{}",
+            error(temp.path(), &id)
+        );
+    }
+
+    #[test]
+    fn a_linked_repo_is_refused_naming_the_link() {
+        let (temp, id, dir) = tree();
+        let elsewhere = temp.path().join("elsewhere");
+        fs::create_dir_all(&elsewhere).unwrap();
+        symlink(&elsewhere, dir.parent().unwrap().join(REPO)).unwrap();
+        let message = error(temp.path(), &id);
+        assert!(
+            message.contains("task/repo: `repo` is a symbolic link to `")
+                && message.contains("never follows a link out of a fixture"),
+            "{message}"
+        );
+        fs::write(dir.join(REPO), "not a folder").unwrap();
+        assert!(
+            error(temp.path(), &id)
+                .ends_with("planner/repo: `repo` is a regular file, not a folder"),
+            "{}",
+            error(temp.path(), &id)
+        );
+        fs::remove_file(dir.join(REPO)).unwrap();
+        fs::remove_file(dir.parent().unwrap().join(REPO)).unwrap();
+        fs::create_dir(dir.parent().unwrap().join(REPO)).unwrap();
+        let fixture = Fixture::load(temp.path(), &id).unwrap();
+        assert_eq!(fixture.repo, Some(dir.parent().unwrap().join(REPO)));
+        assert_eq!(
+            fixture.golden, None,
+            "a golden that is not there is missing"
+        );
     }
 }

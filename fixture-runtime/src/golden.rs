@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::io::{self, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use crate::compare::{self, Mismatch, Mode};
@@ -12,6 +13,7 @@ use crate::env::{flag, is_ci, FORCE_UPDATE, UPDATE_GOLDENS};
 use crate::fixture::Fixture;
 use crate::messages::Entry;
 use crate::rule::{Rule, Violation};
+use crate::untrusted::{self, ReadError, Reason};
 use crate::verify::{Schema, Verified};
 
 /// A golden that is not in canonical form.
@@ -259,22 +261,43 @@ pub const TEMP_PREFIX: &str = ".fixture-kit-";
 /// See [`TEMP_PREFIX`].
 pub const TEMP_SUFFIX: &str = ".tmp";
 
-/// Writes `bytes` to `path` through a temporary file in the same folder
-/// and a rename, so a reader sees the old file or the new one, never a
-/// truncated one. Returns `false`, touching nothing, when the bytes are
-/// already there.
+/// Writes `bytes` to `path` through a temporary file beside it and a
+/// rename, so a reader sees the old file or the new one, never a truncated
+/// one. A symbolic link is written through: its target is replaced, the
+/// link stays. The file keeps its permissions; a new one gets the usual
+/// ones (`0666` less the umask). Returns `false`, touching nothing, when the
+/// bytes are already there. A dangling link, or a FIFO or device in the
+/// way, is an error naming it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<bool> {
-    if fs::read(path).is_ok_and(|old| old == bytes) {
-        return Ok(false);
-    }
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let refused = |err: ReadError| io::Error::other(err.to_string());
+    let target = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            untrusted::check_file(path).map_err(refused)?;
+            fs::canonicalize(path)?
+        }
+        _ => path.to_owned(),
+    };
+    let old_mode = match untrusted::read(&target, untrusted::MAX_BYTES) {
+        Ok(old) if old == bytes => return Ok(false),
+        Ok(_) => Some(fs::metadata(&target)?.permissions()),
+        Err(err) if err.is_missing() => None,
+        Err(err) if matches!(err.reason, Reason::TooLarge(_)) => {
+            Some(fs::metadata(&target)?.permissions())
+        }
+        Err(err) => return Err(refused(err)),
+    };
+    let dir = target.parent().unwrap_or(Path::new("."));
     let mut temp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .suffix(TEMP_SUFFIX)
+        .permissions(fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)?;
     temp.write_all(bytes)?;
+    if let Some(mode) = old_mode {
+        temp.as_file().set_permissions(mode)?;
+    }
     temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|err| err.error)?;
+    temp.persist(&target).map_err(|err| err.error)?;
     Ok(true)
 }
 
@@ -311,5 +334,71 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"[]\n");
         let leftovers = fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file is left behind");
+    }
+
+    fn mode(path: &Path) -> u32 {
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn the_mode_is_kept_and_a_new_file_gets_the_usual_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("expected.json");
+        fs::write(&path, "{}\n").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o664)).unwrap();
+        assert!(write_atomic(&path, b"[]\n").unwrap());
+        assert_eq!(mode(&path), 0o664);
+        let new = dir.path().join("new.json");
+        assert!(write_atomic(&new, b"{}\n").unwrap());
+        let status = fs::read_to_string("/proc/self/status").unwrap();
+        let umask = status
+            .lines()
+            .find_map(|line| line.strip_prefix("Umask:"))
+            .map(|mask| u32::from_str_radix(mask.trim(), 8).unwrap())
+            .unwrap();
+        assert_eq!(mode(&new), 0o666 & !umask);
+    }
+
+    #[test]
+    fn a_linked_golden_is_written_through_to_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("shared");
+        fs::create_dir(&shared).unwrap();
+        let target = shared.join("expected.json");
+        fs::write(&target, "{}\n").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();
+        let link = dir.path().join("expected.json");
+        std::os::unix::fs::symlink("shared/expected.json", &link).unwrap();
+        assert!(write_atomic(&link, b"[]\n").unwrap());
+        assert_eq!(
+            fs::read_link(&link).unwrap(),
+            Path::new("shared/expected.json"),
+            "the link stays a link"
+        );
+        assert_eq!(fs::read(&target).unwrap(), b"[]\n");
+        assert_eq!(mode(&target), 0o644);
+        assert_eq!(
+            fs::read_dir(&shared).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+        assert!(!write_atomic(&link, b"[]\n").unwrap());
+    }
+
+    #[test]
+    fn a_dangling_link_or_a_fifo_is_refused_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("expected.json");
+        std::os::unix::fs::symlink("gone.json", &link).unwrap();
+        assert_eq!(
+            write_atomic(&link, b"{}\n").unwrap_err().to_string(),
+            "`expected.json` is a symbolic link to `gone.json`, which does not exist"
+        );
+        let fifo = dir.path().join("expected.patch");
+        crate::untrusted::mkfifo(&fifo);
+        assert_eq!(
+            write_atomic(&fifo, b"").unwrap_err().to_string(),
+            "`expected.patch` is a FIFO, not a regular file"
+        );
     }
 }

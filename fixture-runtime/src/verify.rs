@@ -1,7 +1,5 @@
 //! Verifies an agent's output against its contract and the fixture's rules.
 
-use std::fs;
-
 use crate::agent::Agent;
 use crate::contract;
 use crate::fixture::Fixture;
@@ -141,7 +139,7 @@ fn task_patch(fixture: &Fixture) -> Option<TaskPatch> {
         .parent()?
         .join(Agent::Coder.as_str())
         .join(Agent::Coder.golden_kind().file_name());
-    let text = fs::read_to_string(&path).ok()?;
+    let text = crate::untrusted::read_text(&path, crate::untrusted::MAX_BYTES).ok()?;
     Some(TaskPatch {
         golden: crate::fixture::display(&path),
         patch: patch::parse(&text, "").ok(),

@@ -746,3 +746,118 @@ fn validate_tree_takes_one_scenario_or_a_folder_of_them() {
         );
     }
 }
+
+// --- containment ----------------------------------------------------------
+
+/// A copy of `smoke-happy` whose first session is moved out of the
+/// scenario (beside it) and named by `session` in scenario.json.
+fn session_outside(session: impl FnOnce(&Path) -> String) -> (tempfile::TempDir, PathBuf) {
+    let (temp, dir) = copy_of("smoke-happy");
+    let outside = temp.path().join("elsewhere");
+    fs::create_dir_all(&outside).unwrap();
+    fs::rename(
+        dir.join("sessions/001_investigate"),
+        outside.join("001_investigate"),
+    )
+    .unwrap();
+    let name = session(&outside.join("001_investigate"));
+    let manifest = fs::read_to_string(dir.join("scenario.json")).unwrap();
+    let manifest = manifest.replacen(
+        "\"session\": \"001_investigate\"",
+        &format!("\"session\": {}", serde_json::to_string(&name).unwrap()),
+        1,
+    );
+    fs::write(dir.join("scenario.json"), manifest).unwrap();
+    (temp, dir)
+}
+
+#[test]
+fn sessions_outside_the_scenario_are_refused_by_validate_and_replay() {
+    let absolute = session_outside(|outside| outside.display().to_string());
+    let climbing = session_outside(|_| "../../elsewhere/001_investigate".to_owned());
+    let linked = session_outside(|outside| {
+        let link = outside
+            .parent()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .join("smoke-happy/sessions/linked");
+        std::os::unix::fs::symlink(outside, link).unwrap();
+        "linked".to_owned()
+    });
+    for ((_temp, dir), entry, why) in [
+        (
+            absolute,
+            String::new(),
+            "is an absolute path: it must be relative to its folder",
+        ),
+        (
+            climbing,
+            "../../elsewhere/001_investigate".to_owned(),
+            "leads out of its folder through `..`",
+        ),
+        (
+            linked,
+            "linked".to_owned(),
+            "leads out of its folder through a symbolic link",
+        ),
+    ] {
+        let found = problems(&dir, &Limits::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with(&format!(
+                "<dir>/scenario.json: step_sequence[0] (step `investigate`): session `{entry}"
+            )) && found[0].contains(why)
+                && found[0].ends_with(
+                    "a session is a folder below sessions/; re-record the scenario, or fix \
+                     scenario.json"
+                ),
+            "{found:?}"
+        );
+        let err = ScenarioPlayer::load(&dir).unwrap_err().to_string();
+        assert!(err.contains(why), "{err}");
+    }
+}
+
+#[test]
+fn session_files_that_link_out_or_are_fifos_are_named() {
+    let (temp, dir) = copy_of("smoke-happy");
+    let session = dir.join("sessions/001_investigate");
+    let secret = temp.path().join("secret.jsonl");
+    fs::write(&secret, "{\"token\": \"not here\"}\n").unwrap();
+    fs::remove_file(session.join("stdout.jsonl")).unwrap();
+    std::os::unix::fs::symlink(&secret, session.join("stdout.jsonl")).unwrap();
+    let found = problems(&dir, &Limits::default());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with(
+            "<dir>/sessions/001_investigate/stdout.jsonl: `stdout.jsonl` leads out of its \
+             folder through a symbolic link"
+        ),
+        "{found:?}"
+    );
+    let err = Cassette::load(&session).unwrap_err().to_string();
+    assert!(
+        err.contains("`stdout.jsonl` leads out of its folder through a symbolic link"),
+        "{err}"
+    );
+
+    fs::remove_file(session.join("stdout.jsonl")).unwrap();
+    let path = std::ffi::CString::new(session.join("stdout.jsonl").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o644) }, 0);
+    let found = problems(&dir, &Limits::default());
+    assert_eq!(
+        found,
+        [
+            "<dir>/sessions/001_investigate/stdout.jsonl: `stdout.jsonl` is a FIFO, not a regular \
+          file: a session folder holds input.json, stdout.jsonl, session_log.jsonl, \
+          metadata.json; re-record the scenario"
+        ]
+    );
+    let err = ScenarioPlayer::load(&dir).unwrap_err().to_string();
+    assert!(
+        err.contains("`stdout.jsonl` is a FIFO, not a regular file"),
+        "{err}"
+    );
+}

@@ -5,6 +5,7 @@ mod doctor;
 mod evaluate;
 mod json_report;
 mod new;
+mod pipe;
 mod runbook;
 mod scenario;
 mod verify;
@@ -88,6 +89,7 @@ fn schema(args: &SchemaArgs) -> ExitCode {
 /// Runs the command line of this process; stopped by a signal, it exits
 /// with `128 + N` once every process it started is stopped.
 pub fn main() -> ExitCode {
+    pipe::exit_quietly_on_broken_pipe();
     let code = match Cli::parse().command {
         Command::Verify(args) => verify::run(*args),
         Command::Doctor(args) => doctor::run(&args),

@@ -113,6 +113,12 @@ pub(super) fn untrack(wrapper: u32) {
         .retain(|pid| *pid != wrapper);
 }
 
+/// Kills every live tree at once, for an exit that cannot wait (a closed
+/// output pipe, see `cli::pipe`).
+pub(crate) fn kill_all() {
+    signal_trees(libc::SIGKILL);
+}
+
 fn signal_trees(signal: libc::c_int) {
     let trees = TREES.lock().unwrap_or_else(PoisonError::into_inner).clone();
     for wrapper in trees {

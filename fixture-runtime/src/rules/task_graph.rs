@@ -8,6 +8,11 @@ use crate::contract::json::nearest;
 use crate::contract::PlannerOutput;
 use crate::rule::{Rule, Violation};
 
+/// How many unknown dependencies get a "did you mean" (the first ones).
+const SUGGEST_UNKNOWN: usize = 10;
+/// The longest name (in bytes) compared for a "did you mean".
+const SUGGEST_MAX_LEN: usize = 64;
+
 /// Checks the plan's task graph; `file` is the golden shown in locations.
 pub fn check(plan: &PlannerOutput, declared: &TaskGraph, file: &str) -> Vec<Violation> {
     let at = |path: String| format!("{file}: {path}");
@@ -26,28 +31,40 @@ pub fn check(plan: &PlannerOutput, declared: &TaskGraph, file: &str) -> Vec<Viol
             );
         }
     }
-    let ids: Vec<&str> = index.keys().copied().collect();
+    // Spelling suggestions cost a comparison with every id: only the first
+    // few unknown names get one, and only among names of a sensible length,
+    // so a plan of many thousand unknown names stays linear.
+    let candidates: Vec<&str> = index
+        .keys()
+        .copied()
+        .filter(|id| id.len() <= SUGGEST_MAX_LEN)
+        .collect();
+    let mut suggestions_left = SUGGEST_UNKNOWN;
     let mut edges: Vec<Vec<usize>> = vec![Vec::new(); plan.tasks.len()];
     for (i, task) in plan.tasks.iter().enumerate() {
         for (j, dep) in task.depends_on.iter().enumerate() {
-            let here = at(format!("tasks[{i}].dependsOn[{j}]"));
+            let here = || at(format!("tasks[{i}].dependsOn[{j}]"));
             if *dep == task.id {
                 violations.push(
                     Violation::new(Rule::TaskGraph, format!("task `{dep}` depends on itself"))
-                        .at(here),
+                        .at(here()),
                 );
             } else if let Some(&target) = index.get(dep.as_str()) {
                 edges[i].push(target);
             } else {
-                let near = nearest(dep, &ids)
-                    .map(|n| format!("; did you mean `{n}`?"))
-                    .unwrap_or_default();
+                let mut near = String::new();
+                if suggestions_left > 0 && dep.len() <= SUGGEST_MAX_LEN {
+                    suggestions_left -= 1;
+                    if let Some(n) = nearest(dep, &candidates) {
+                        near = format!("; did you mean `{n}`?");
+                    }
+                }
                 violations.push(
                     Violation::new(
                         Rule::TaskGraph,
                         format!("depends on `{dep}`, which is not a task{near}"),
                     )
-                    .at(here),
+                    .at(here()),
                 );
             }
         }
@@ -108,7 +125,8 @@ pub fn check(plan: &PlannerOutput, declared: &TaskGraph, file: &str) -> Vec<Viol
 }
 
 /// A cycle as task indexes, first repeated at the end, found by following
-/// dependencies from the first task that is on one.
+/// dependencies from the first task that is on one. Depth-first with an
+/// explicit stack, so a chain of any length cannot overflow the call stack.
 fn find_cycle(edges: &[Vec<usize>]) -> Option<Vec<usize>> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
@@ -116,43 +134,41 @@ fn find_cycle(edges: &[Vec<usize>]) -> Option<Vec<usize>> {
         Open,
         Done,
     }
-    fn visit(
-        node: usize,
-        edges: &[Vec<usize>],
-        marks: &mut [Mark],
-        stack: &mut Vec<usize>,
-    ) -> Option<Vec<usize>> {
-        marks[node] = Mark::Open;
-        stack.push(node);
-        for &next in &edges[node] {
+    let mut marks = vec![Mark::New; edges.len()];
+    // The open path: each node with the index of its next edge to follow.
+    let mut path: Vec<(usize, usize)> = Vec::new();
+    for start in 0..edges.len() {
+        if marks[start] != Mark::New {
+            continue;
+        }
+        marks[start] = Mark::Open;
+        path.push((start, 0));
+        while let Some((node, next_edge)) = path.last_mut() {
+            let Some(&next) = edges[*node].get(*next_edge) else {
+                marks[*node] = Mark::Done;
+                path.pop();
+                continue;
+            };
+            *next_edge += 1;
             match marks[next] {
                 Mark::Open => {
-                    let from = stack
+                    let from = path
                         .iter()
-                        .position(|&n| n == next)
-                        .expect("open nodes are on the stack");
-                    let mut cycle = stack[from..].to_vec();
+                        .position(|&(n, _)| n == next)
+                        .expect("open nodes are on the path");
+                    let mut cycle: Vec<usize> = path[from..].iter().map(|&(n, _)| n).collect();
                     cycle.push(next);
                     return Some(cycle);
                 }
                 Mark::New => {
-                    if let Some(cycle) = visit(next, edges, marks, stack) {
-                        return Some(cycle);
-                    }
+                    marks[next] = Mark::Open;
+                    path.push((next, 0));
                 }
                 Mark::Done => {}
             }
         }
-        stack.pop();
-        marks[node] = Mark::Done;
-        None
     }
-    let mut marks = vec![Mark::New; edges.len()];
-    (0..edges.len()).find_map(|start| {
-        (marks[start] == Mark::New)
-            .then(|| visit(start, edges, &mut marks, &mut Vec::new()))
-            .flatten()
-    })
+    None
 }
 
 /// Whether the dependency edges (task → the tasks it depends on) have the
@@ -305,5 +321,74 @@ mod tests {
             all.contains("task `c` is `high`, above the declared `max_complexity` `medium`"),
             "{all}"
         );
+    }
+
+    /// `t0 … t{n-1}`, each depending on the one after it (so a depth-first
+    /// walk from `t0` goes `n` deep); with `cycle`, the last depends on the
+    /// first.
+    fn long_plan(n: usize, cycle: bool) -> PlannerOutput {
+        let ids: Vec<String> = (0..n).map(|i| format!("t{i}")).collect();
+        let mut p = plan(&[]);
+        p.tasks = (0..n)
+            .map(|i| PlannerTask {
+                id: ids[i].clone(),
+                description: "d".into(),
+                file: "f".into(),
+                kind: TaskType::Feature,
+                complexity: Complexity::Medium,
+                depends_on: match (i + 1 == n, cycle) {
+                    (true, false) => vec![],
+                    (true, true) => vec![ids[0].clone()],
+                    (false, _) => vec![ids[i + 1].clone()],
+                },
+                provenance: None,
+            })
+            .collect();
+        p
+    }
+
+    #[test]
+    fn a_long_chain_does_not_overflow_the_stack() {
+        let chain = long_plan(100_000, false);
+        assert!(messages(&chain, &topology(Topology::Chain)).is_empty());
+    }
+
+    #[test]
+    fn a_long_cycle_is_reported_as_its_path() {
+        let n = 100_000;
+        let all = messages(&long_plan(n, true), &TaskGraph::default());
+        assert_eq!(all.len(), 1, "one violation, the cycle");
+        let expected: Vec<String> = (0..n)
+            .chain(std::iter::once(0))
+            .map(|i| format!("t{i}"))
+            .collect();
+        assert!(
+            all[0].contains(&format!(
+                "e: tasks[0].dependsOn: dependency cycle: {}",
+                expected.join(" -> ")
+            )),
+            "{}",
+            &all[0][..200]
+        );
+    }
+
+    #[test]
+    fn only_the_first_unknown_dependencies_get_a_suggestion() {
+        let mut p = long_plan(1_000, false);
+        for task in &mut p.tasks {
+            task.depends_on = vec![format!("{}x", task.id)];
+        }
+        let all = messages(&p, &TaskGraph::default());
+        assert_eq!(all.len(), 1_000, "every unknown dependency is reported");
+        let suggested = all.iter().filter(|m| m.contains("did you mean")).count();
+        assert_eq!(suggested, SUGGEST_UNKNOWN, "{:?}", &all[..12]);
+        assert!(
+            all[0].ends_with("depends on `t0x`, which is not a task; did you mean `t0`?"),
+            "{}",
+            all[0]
+        );
+        let long = "t".repeat(SUGGEST_MAX_LEN + 1);
+        let q = plan(&[("t1", &[]), ("t2", &[long.as_str()])]);
+        assert!(!messages(&q, &TaskGraph::default())[0].contains("did you mean"));
     }
 }

@@ -22,6 +22,13 @@ use super::{
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The pause between tries of a `poll=` step unless `every=` says otherwise.
 const DEFAULT_EVERY: Duration = Duration::from_millis(100);
+/// The most lanes a runbook holds: a lane depends on every earlier one
+/// unless it says otherwise, so the work of checking grows with their square.
+const MAX_LANES: usize = 1_000;
+/// The most daemons a runbook starts (each name is checked against the others).
+const MAX_DAEMONS: usize = 1_000;
+/// The most streams a lane keeps open (each name is checked against the others).
+const MAX_STREAMS: usize = 1_000;
 /// The info strings that make a fenced block a step.
 const KINDS: &str = "`console`, `daemon`, `stop`, `http`, `sse`, `env`, `fs`, `expect`";
 
@@ -132,6 +139,12 @@ impl RunbookParser<'_> {
                 self.runbook.title = Some(text.to_owned());
             }
             HeadingLevel::H2 => {
+                if self.runbook.lanes.len() == MAX_LANES {
+                    return Err(self.error(
+                        line,
+                        format!("a runbook holds at most {MAX_LANES} lanes: split it"),
+                    ));
+                }
                 let slug = slug(text);
                 if slug.is_empty() {
                     return Err(self.error(
@@ -495,6 +508,12 @@ impl RunbookParser<'_> {
                  `ready http URL` or `ready log REGEX`",
             )
         })?;
+        if self.daemons.len() == MAX_DAEMONS {
+            return Err(self.error(
+                line,
+                format!("a runbook starts at most {MAX_DAEMONS} daemons: split it"),
+            ));
+        }
         if self.daemons.iter().any(|d| d == name) {
             return Err(self.error(
                 line,
@@ -745,6 +764,12 @@ impl RunbookParser<'_> {
                         return Err(self.error(
                             line,
                             format!("bad stream name `{name}`: use letters, digits and `_`"),
+                        ));
+                    }
+                    if self.streams.len() == MAX_STREAMS {
+                        return Err(self.error(
+                            line,
+                            format!("a lane keeps at most {MAX_STREAMS} streams open: split it"),
                         ));
                     }
                     if self.streams.iter().any(|s| s == name) {

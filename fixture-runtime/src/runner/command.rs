@@ -6,11 +6,10 @@ use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
-use walkdir::WalkDir;
-
 use super::{answer, workdir_diff, Answer, RunError, Runner};
 use crate::agent::Agent;
 use crate::fixture::Fixture;
+use crate::repo::{walk, Git, Node};
 use crate::scenario::{CliCall, CliRunner, RealCli};
 
 /// Runs an agent CLI such as `claude -p --output-format stream-json` on each
@@ -138,26 +137,57 @@ impl Runner for Command {
 }
 
 /// A temporary copy of the fixture's `repo/` (empty without one), so an
-/// agent that edits files never touches the fixture.
+/// agent that edits files never touches the fixture. Links are recreated as
+/// links with the same target, never followed (see [`crate::repo`]).
 pub(crate) fn workdir(fixture: &Fixture) -> Result<tempfile::TempDir, RunError> {
     let fail =
         |what: String| RunError::new(format!("cannot prepare the agent's working copy: {what}"));
     let dir = tempfile::tempdir().map_err(|err| fail(err.to_string()))?;
     if let Some(repo) = &fixture.repo {
-        for entry in WalkDir::new(repo).sort_by_file_name() {
-            let entry = entry.map_err(|err| fail(err.to_string()))?;
-            let rel = entry
-                .path()
-                .strip_prefix(repo)
-                .expect("walk stays below repo");
-            let target = dir.path().join(rel);
-            let copied = if entry.file_type().is_dir() {
-                fs::create_dir_all(&target)
-            } else {
-                fs::copy(entry.path(), &target).map(drop)
+        for entry in walk(repo, Git::Keep).map_err(|err| fail(err.to_string()))? {
+            let target = dir.path().join(&entry.rel);
+            let copied = match &entry.node {
+                Node::Dir => fs::create_dir_all(&target),
+                Node::File => fs::copy(&entry.path, &target).map(drop),
+                Node::Link(to) => std::os::unix::fs::symlink(to, &target),
             };
-            copied.map_err(|err| fail(format!("{}: {err}", entry.path().display())))?;
+            copied.map_err(|err| fail(format!("{}: {err}", entry.path.display())))?;
         }
     }
     Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::FixtureId;
+
+    #[test]
+    fn the_working_copy_recreates_links_without_following_them() {
+        let (temp, repo) = crate::repo::tests::linked_repo();
+        let fixture = Fixture {
+            id: FixtureId::parse("t/t/coder").unwrap(),
+            dir: temp.path().to_owned(),
+            prompt: String::new(),
+            golden_path: temp.path().join("expected.patch"),
+            golden: None,
+            repo: Some(repo.clone()),
+            constraints: Default::default(),
+        };
+        let copy = workdir(&fixture).unwrap();
+        let link = |rel: &str| fs::read_link(copy.path().join(rel)).unwrap();
+        assert_eq!(link("index.ts"), Path::new("src/lib.ts"));
+        assert_eq!(
+            link("src/secret.ts"),
+            temp.path().join("outside/secret.txt")
+        );
+        assert_eq!(link("vendor"), Path::new("../outside/dir"));
+        assert_eq!(link("zero"), Path::new("/dev/zero"));
+        assert_eq!(
+            fs::read_to_string(copy.path().join("src/lib.ts")).unwrap(),
+            "export {};\n"
+        );
+        // An agent that changes nothing changes nothing.
+        assert_eq!(workdir_diff::diff(Some(&repo), copy.path()).unwrap(), "");
+    }
 }

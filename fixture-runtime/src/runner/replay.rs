@@ -1,7 +1,6 @@
 //! The replay runner: a recorded agent session per fixture, served in CI.
 
 use std::fs;
-use std::io;
 use std::path::PathBuf;
 
 use serde_json::json;
@@ -12,8 +11,10 @@ use crate::env::{flag, RECORD};
 use crate::fixture::Fixture;
 use crate::golden::write_atomic;
 use crate::scenario::cassette::INPUT;
+use crate::scenario::manifest::read_inside;
 use crate::scenario::{RealCli, RecordedCall, RecordingCli, ScenarioPlayer};
 use crate::scrub::Scrubber;
+use crate::untrusted::{ReadError, Reason};
 
 /// The folder, inside an agent fixture, that holds its recorded session.
 pub const CASSETTE: &str = "cassette";
@@ -114,6 +115,13 @@ impl Runner for Replay {
         if flag(RECORD) {
             return self.record(fixture, dir);
         }
+        if fs::symlink_metadata(&dir).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            let target = fs::read_link(&dir).unwrap_or_default();
+            return Err(RunError::new(
+                ReadError::new(&dir, Reason::LinkedFolder(target)).to_string(),
+            )
+            .hint("make cassette/ a real folder in the fixture"));
+        }
         if !dir.is_dir() {
             return Err(RunError::new(format!(
                 "no recorded session in {}",
@@ -134,16 +142,17 @@ impl Runner for Replay {
         replayer.finish().map_err(RunError::new)?;
         // A coder recorded with `patch_from_workdir` answers with the patch
         // taken from its working copy.
-        match fs::read_to_string(dir.join(WORKDIR_PATCH)) {
+        match read_inside(&dir, WORKDIR_PATCH) {
             Ok(patch) => {
                 answer.text = patch;
                 Ok(answer)
             }
-            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(answer),
+            Err(err) if err.is_missing() => Ok(answer),
             Err(err) => Err(RunError::new(format!(
-                "cannot read {}: {err}",
-                dir.join(WORKDIR_PATCH).display()
-            ))),
+                "{}: {err}",
+                crate::fixture::display(&dir.join(WORKDIR_PATCH))
+            ))
+            .hint("re-record it with `FIXTURE_KIT_RECORD=1`")),
         }
     }
 }

@@ -1,13 +1,12 @@
 //! One recorded agent session: the four files of `sessions/NNN_<step>/`.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::manifest::json_problem;
+use super::manifest::{json_problem, read_inside};
 use super::problem::Problem;
 
 /// What was asked.
@@ -83,9 +82,9 @@ impl Cassette {
     pub fn load(dir: &Path) -> Result<Cassette, Problem> {
         let input = load_input(dir)?;
         let metadata = load_metadata(dir)?;
-        let stdout = read(&dir.join(STDOUT))?;
+        let stdout = read(dir, STDOUT)?;
         check_jsonl(&dir.join(STDOUT), &stdout)?;
-        let session_log = read(&dir.join(SESSION_LOG))?;
+        let session_log = read(dir, SESSION_LOG)?;
         check_jsonl(&dir.join(SESSION_LOG), &session_log)?;
         Ok(Cassette {
             dir: dir.to_owned(),
@@ -129,14 +128,14 @@ impl Cassette {
 /// Reads and parses `<dir>/input.json`.
 pub(crate) fn load_input(dir: &Path) -> Result<SessionInput, Problem> {
     let path = dir.join(INPUT);
-    serde_json::from_str(&read(&path)?).map_err(|err| json_problem(&path, &err))
+    serde_json::from_str(&read(dir, INPUT)?).map_err(|err| json_problem(&path, &err))
 }
 
 /// Reads, parses and checks `<dir>/metadata.json`.
 pub(crate) fn load_metadata(dir: &Path) -> Result<SessionMetadata, Problem> {
     let path = dir.join(METADATA);
     let metadata: SessionMetadata =
-        serde_json::from_str(&read(&path)?).map_err(|err| json_problem(&path, &err))?;
+        serde_json::from_str(&read(dir, METADATA)?).map_err(|err| json_problem(&path, &err))?;
     if metadata.step.is_empty() {
         return Err(Problem::new(
             &path,
@@ -146,10 +145,12 @@ pub(crate) fn load_metadata(dir: &Path) -> Result<SessionMetadata, Problem> {
     Ok(metadata)
 }
 
-fn read(path: &Path) -> Result<String, Problem> {
-    fs::read_to_string(path).map_err(|err| {
+/// Reads `name` in the session folder `dir`: a regular file that resolves
+/// inside it.
+fn read(dir: &Path, name: &str) -> Result<String, Problem> {
+    read_inside(dir, name).map_err(|err| {
         Problem::new(
-            path,
+            dir.join(name),
             format!(
                 "cannot read it ({err}): a session folder holds {}; re-record the scenario",
                 FILES.join(", ")

@@ -1,12 +1,14 @@
 //! `scenario.json`: what was recorded, in which order, by what.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::player::SESSIONS;
 use super::problem::Problem;
+use crate::untrusted::{self, ReadError};
 
 /// The manifest's file name in a scenario folder.
 pub const FILE: &str = "scenario.json";
@@ -98,13 +100,51 @@ impl ScenarioManifest {
     /// Reads and checks `<dir>/scenario.json`.
     pub fn load(dir: &Path) -> Result<ScenarioManifest, Problem> {
         let path = dir.join(FILE);
-        let text = fs::read_to_string(&path).map_err(|err| {
+        let text = read_inside(dir, FILE).map_err(|err| {
             Problem::new(
                 &path,
                 format!("cannot read it ({err}): every scenario folder holds a scenario.json"),
             )
         })?;
         ScenarioManifest::parse(&path, &text)
+    }
+
+    /// The folder of the session that step `index` names, below
+    /// `<dir>/sessions/` once every link is resolved. A name that is absolute,
+    /// climbs out with `..`, or leads out through a symbolic link is a
+    /// problem naming the step; so is a folder that is not there.
+    pub fn session_dir(&self, dir: &Path, index: usize) -> Result<Option<PathBuf>, Problem> {
+        let step = &self.step_sequence[index];
+        let Some(session) = &step.session else {
+            return Ok(None);
+        };
+        let sessions = dir.join(SESSIONS);
+        match untrusted::resolve_inside(&sessions, session) {
+            Ok(resolved) if resolved.is_dir() => Ok(Some(sessions.join(session))),
+            Err(err) if err.is_missing() => Err(Problem::new(
+                sessions.join(session),
+                format!(
+                    "missing session folder of step `{}`: re-record the scenario, or remove \
+                     the step from scenario.json",
+                    step.step
+                ),
+            )),
+            Ok(_) => Err(Problem::new(
+                sessions.join(session),
+                format!(
+                    "the session of step `{}` is not a folder: re-record the scenario",
+                    step.step
+                ),
+            )),
+            Err(err) => Err(Problem::new(
+                dir.join(FILE),
+                format!(
+                    "step_sequence[{index}] (step `{}`): session {err}: a session is a folder \
+                     below sessions/; re-record the scenario, or fix scenario.json",
+                    step.step
+                ),
+            )),
+        }
     }
 
     /// Parses manifest text; `path` is for messages.
@@ -159,6 +199,13 @@ impl ScenarioManifest {
         text.push('\n');
         fs::write(dir.join(FILE), text)
     }
+}
+
+/// The text of `name` in `dir`, when it is a regular file that resolves
+/// inside `dir` (at most [`untrusted::MAX_BYTES`]).
+pub(crate) fn read_inside(dir: &Path, name: &str) -> Result<String, ReadError> {
+    let path = untrusted::resolve_inside(dir, name)?;
+    untrusted::read_text(&path, untrusted::MAX_BYTES).map_err(|err| err.shown_as(name))
 }
 
 /// A JSON error at its line.

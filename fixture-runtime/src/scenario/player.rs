@@ -74,10 +74,10 @@ impl ScenarioPlayer {
     pub fn load(dir: &Path) -> Result<ScenarioPlayer, Problem> {
         let manifest = ScenarioManifest::load(dir)?;
         let mut calls = Vec::with_capacity(manifest.step_sequence.len());
-        for step in &manifest.step_sequence {
-            let call = match (&step.session, &step.command) {
-                (Some(session), _) => {
-                    let cassette = Cassette::load(&dir.join(SESSIONS).join(session))?;
+        for (index, step) in manifest.step_sequence.iter().enumerate() {
+            let call = match (manifest.session_dir(dir, index)?, &step.command) {
+                (Some(session_dir), _) => {
+                    let cassette = Cassette::load(&session_dir)?;
                     if cassette.metadata.step != step.step {
                         return Err(Problem::new(
                             cassette.dir.join(super::cassette::METADATA),

@@ -10,6 +10,7 @@ use super::manifest::{ScenarioManifest, FILE};
 use super::player::SESSIONS;
 use super::problem::Problem;
 use crate::scrub::Scrubber;
+use crate::untrusted::{self, check_file, resolve_inside};
 
 /// Size limits of a scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,71 +43,65 @@ const STRIP_HINT: &str = "strip large unused fields while recording with a recor
 /// the scenario is sound; each problem prints as one line.
 pub fn validate(dir: &Path, limits: &Limits) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let manifest = match ScenarioManifest::load(dir) {
-        Ok(manifest) => Some(manifest),
-        Err(problem) => {
-            problems.push(problem);
-            None
-        }
-    };
-    let mut referenced = BTreeSet::new();
-    for step in manifest.iter().flat_map(|m| &m.step_sequence) {
-        let Some(session) = &step.session else {
-            continue;
-        };
-        referenced.insert(session.clone());
-        let session_dir = dir.join(SESSIONS).join(session);
-        if !session_dir.is_dir() {
-            problems.push(Problem::new(
-                &session_dir,
-                format!(
-                    "missing session folder of step `{}`: re-record the scenario, or remove \
-                     the step from scenario.json",
-                    step.step
-                ),
-            ));
-            continue;
-        }
-        let missing: Vec<&str> = FILES
-            .into_iter()
-            .filter(|name| !session_dir.join(name).is_file())
-            .collect();
-        for name in &missing {
-            problems.push(Problem::new(
-                session_dir.join(name),
-                format!(
-                    "missing: a session folder holds {}; re-record the scenario",
-                    FILES.join(", ")
-                ),
-            ));
-        }
-        if missing.is_empty() {
-            let checked = load_input(&session_dir)
-                .and_then(|_| load_metadata(&session_dir))
-                .and_then(|metadata| {
-                    if metadata.step == step.step {
-                        Ok(())
-                    } else {
-                        Err(Problem::new(
-                            session_dir.join(METADATA),
-                            format!(
-                                "step `{}` does not match step `{}` of scenario.json: \
-                                 re-record, or fix one of them",
-                                metadata.step, step.step
-                            ),
-                        ))
-                    }
-                });
-            if let Err(problem) = checked {
-                problems.push(problem);
+    match ScenarioManifest::load(dir) {
+        Ok(manifest) => {
+            for index in 0..manifest.step_sequence.len() {
+                check_session(dir, &manifest, index, &mut problems);
             }
+            let referenced: BTreeSet<&String> = manifest
+                .step_sequence
+                .iter()
+                .filter_map(|step| step.session.as_ref())
+                .collect();
+            check_unreferenced(dir, &referenced, &mut problems);
         }
-    }
-    if manifest.is_some() {
-        check_unreferenced(dir, &referenced, &mut problems);
+        Err(problem) => problems.push(problem),
     }
     check_files(dir, limits, &mut problems);
     problems
+}
+
+/// The session folder of step `index`: inside the scenario, all four files
+/// regular and inside it, `input.json` and `metadata.json` valid, and the
+/// same step name.
+fn check_session(
+    dir: &Path,
+    manifest: &ScenarioManifest,
+    index: usize,
+    problems: &mut Vec<Problem>,
+) {
+    let step = &manifest.step_sequence[index];
+    let session_dir = match manifest.session_dir(dir, index) {
+        Ok(Some(session_dir)) => session_dir,
+        Ok(None) => return,
+        Err(problem) => return problems.push(problem),
+    };
+    let missing = FILES
+        .into_iter()
+        .filter(|name| !session_file(&session_dir, name, problems))
+        .count();
+    if missing > 0 {
+        return;
+    }
+    let checked = load_input(&session_dir)
+        .and_then(|_| load_metadata(&session_dir))
+        .and_then(|metadata| {
+            if metadata.step == step.step {
+                Ok(())
+            } else {
+                Err(Problem::new(
+                    session_dir.join(METADATA),
+                    format!(
+                        "step `{}` does not match step `{}` of scenario.json: \
+                         re-record, or fix one of them",
+                        metadata.step, step.step
+                    ),
+                ))
+            }
+        });
+    if let Err(problem) = checked {
+        problems.push(problem);
+    }
 }
 
 /// Validates `dir` when it is a scenario folder (it holds `scenario.json`
@@ -140,9 +135,27 @@ pub fn validate_tree(dir: &Path, limits: &Limits) -> Vec<Problem> {
         .collect()
 }
 
+/// Whether the session file `name` is a regular file inside `session_dir`;
+/// what is wrong with it, when it is not, goes to `problems`.
+fn session_file(session_dir: &Path, name: &str, problems: &mut Vec<Problem>) -> bool {
+    let why = match resolve_inside(session_dir, name).and_then(|path| check_file(&path)) {
+        Ok(()) => return true,
+        Err(err) if err.is_missing() => "missing".to_owned(),
+        Err(err) => err.shown_as(name).to_string(),
+    };
+    problems.push(Problem::new(
+        session_dir.join(name),
+        format!(
+            "{why}: a session folder holds {}; re-record the scenario",
+            FILES.join(", ")
+        ),
+    ));
+    false
+}
+
 /// Session folders nobody replays are dead weight, or a sign the manifest
 /// lost a step.
-fn check_unreferenced(dir: &Path, referenced: &BTreeSet<String>, problems: &mut Vec<Problem>) {
+fn check_unreferenced(dir: &Path, referenced: &BTreeSet<&String>, problems: &mut Vec<Problem>) {
     let Ok(entries) = fs::read_dir(dir.join(SESSIONS)) else {
         return;
     };
@@ -184,9 +197,12 @@ fn check_files(dir: &Path, limits: &Limits, problems: &mut Vec<Problem>) {
                 ),
             ));
         }
-        let Ok(bytes) = fs::read(path) else {
-            problems.push(Problem::new(path, "cannot read it: check its permissions"));
-            continue;
+        let bytes = match untrusted::read(path, untrusted::MAX_BYTES) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                problems.push(Problem::new(path, err.to_string()));
+                continue;
+            }
         };
         let text = String::from_utf8_lossy(&bytes);
         if let Some(finding) = scrubber.find(&text) {

@@ -272,4 +272,128 @@ mod tests {
             .message
             .contains("timed out"));
     }
+
+    /// Property tests: whatever an agent CLI prints, the reader answers or
+    /// fails with a message, never panics.
+    mod properties {
+        use proptest::prelude::*;
+        use serde_json::{json, Value};
+
+        use super::*;
+
+        /// A JSON value of any shape, a few levels deep.
+        fn any_json() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>().prop_map(Value::from),
+                ".{0,12}".prop_map(Value::String),
+                Just(Value::String("success".into())),
+                Just(Value::String("result".into())),
+            ];
+            leaf.prop_recursive(4, 32, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                    prop::collection::vec((".{0,8}", inner), 0..6)
+                        .prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
+                ]
+            })
+        }
+
+        /// One stdout line: real stream-json shapes with any field values,
+        /// any JSON, fenced text, or any text at all.
+        fn line() -> impl Strategy<Value = String> {
+            prop_oneof![
+                (any_json(), any_json(), any_json(), any_json()).prop_map(
+                    |(subtype, is_error, result, status)| json!({
+                        "type": "result",
+                        "subtype": subtype,
+                        "is_error": is_error,
+                        "result": result,
+                        "api_error_status": status,
+                    })
+                    .to_string()
+                ),
+                ".{0,40}".prop_map(|text| json!({
+                    "type": "result",
+                    "subtype": "success",
+                    "is_error": false,
+                    "result": text,
+                })
+                .to_string()),
+                any_json().prop_map(
+                    |message| json!({"type": "assistant", "message": message}).to_string()
+                ),
+                any_json().prop_map(|value| value.to_string()),
+                ".{0,40}".prop_map(|text| format!("```json\n{text}\n```")),
+                ".{0,60}",
+                Just(String::new()),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn any_output_is_answered_or_refused_without_panicking(
+                lines in prop::collection::vec(line(), 0..12),
+                stderr in ".{0,80}",
+                exit_code in prop::option::of(-3i32..3),
+                timed_out in any::<bool>(),
+            ) {
+                let output = CliOutput {
+                    exit_code,
+                    stdout: lines.join("\n"),
+                    stderr,
+                    timed_out,
+                    ..CliOutput::default()
+                };
+                match extract("agent", &output) {
+                    // A finished run answers even past a non-zero exit (an error
+                    // result after a success); a timed-out one never does.
+                    Ok(_) => prop_assert!(!timed_out),
+                    Err(err) => prop_assert!(err.message.starts_with("`agent` "), "{}", err),
+                }
+            }
+
+            #[test]
+            fn the_last_successful_result_line_is_the_answer(
+                before in prop::collection::vec(line(), 0..8),
+                answer in "[^`]{0,40}",
+                after in prop::collection::vec("[^{]{0,30}", 0..4),
+            ) {
+                let result = json!({
+                    "type": "result",
+                    "subtype": "success",
+                    "is_error": false,
+                    "result": answer,
+                });
+                let stdout = std::iter::once(json!({"type": "system"}).to_string())
+                    .chain(before)
+                    .chain(std::iter::once(result.to_string()))
+                    .chain(after)
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let output = CliOutput { exit_code: Some(0), stdout, ..CliOutput::default() };
+                prop_assert_eq!(extract("agent", &output).unwrap().text, answer);
+            }
+        }
+
+        #[test]
+        fn deep_and_long_transcripts_finish() {
+            let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+            let many_lines = format!("{{\"type\":\"system\"}}\n{}", "x\n".repeat(200_000));
+            for stdout in [
+                deep.clone(),
+                format!("{{\"type\":\"system\"}}\n{deep}"),
+                many_lines,
+            ] {
+                let output = CliOutput {
+                    exit_code: Some(0),
+                    stdout,
+                    ..CliOutput::default()
+                };
+                let _ = extract("agent", &output);
+            }
+        }
+    }
 }
