@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::problem::Problem;
+use crate::scrub::ScrubConfig;
 
 /// The manifest's file name in a scenario folder.
 pub const FILE: &str = "scenario.json";
@@ -35,6 +36,10 @@ pub struct ScenarioManifest {
     /// Why the recording ended early.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_early: Option<String>,
+    /// More scrub patterns and allowed values for this scenario, written by
+    /// hand; recording and validation use them, and re-recording keeps them.
+    #[serde(default, skip_serializing_if = "ScrubConfig::is_empty")]
+    pub scrub: ScrubConfig,
 }
 
 /// One call of the step sequence: an agent session (with its folder under
@@ -92,6 +97,7 @@ impl ScenarioManifest {
             outcome: None,
             complete: false,
             ended_early: None,
+            scrub: ScrubConfig::default(),
         }
     }
 
