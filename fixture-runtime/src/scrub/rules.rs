@@ -67,12 +67,13 @@ macro_rules! url_rule {
 
 /// A PEM private key, to its `END` line, also with JSON-escaped newlines;
 /// a block cut short (no `END` line) to the end of its base64. Searched
-/// anchored at each `-----BEGIN `, as the only rule that spans lines.
+/// anchored at each `-----BEGIN `, as the only rule that spans lines; its
+/// body holds no `--`, so no search runs past the next block.
 pub(crate) const PRIVATE_KEY: Rule = rule(
     "private-key",
     Check::None,
     &["-----BEGIN "],
-    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[A-Za-z0-9+/=\s\\:,.-]*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|(?:\s|\\[nr])*[A-Za-z0-9+/]{16}[A-Za-z0-9+/=\s\\:,.-]*)",
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:(?:[A-Za-z0-9+/=\s\\:,.]|-[A-Za-z0-9])*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|(?:\s|\\[nr])*[A-Za-z0-9+/]{16}(?:[A-Za-z0-9+/=\s\\:,.]|-[A-Za-z0-9])*)",
 );
 
 /// The rules that match within one line, most specific first.
