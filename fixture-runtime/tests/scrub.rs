@@ -574,7 +574,7 @@ fn adversarial_shapes_finish() {
         "API_KEY=A_KEY=".to_owned(),
         "Authorization=abcdefgh ".to_owned(),
         format!("{begin}\nAAAA"),
-        format!("{begin}"),
+        begin.clone(),
         "https://u:p".to_owned(),
         "key ".to_owned(),
         "a".to_owned(),
