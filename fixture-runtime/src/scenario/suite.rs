@@ -79,7 +79,7 @@ impl ScenarioSuite {
         }
     }
 
-    /// The post-recording checklist of [`validate`], as one report.
+    /// The post-recording checklist of [`validate`](super::validate::validate), as one report.
     pub fn validate(&self, dir: &Path) -> Result<(), String> {
         let problems = validate_with(dir, &self.limits, &self.scrub);
         if problems.is_empty() {
