@@ -1,11 +1,13 @@
 //! Secret scrubbing: API keys, tokens, private keys, connection-string
 //! passwords and the values of secret-named keys become placeholders.
 //!
-//! Every rule is one pattern of one multi-pattern regular expression, so a
-//! text is scanned once whatever the number of rules; a match of a checked
-//! rule (an assignment, an `Authorization` value) is then judged by its
-//! name, shape and entropy (`value.rs`), and a value it turns down is
-//! scanned once more for the unchecked kinds alone, so the work stays
+//! Every rule names literals of which each match holds one (`rules.rs`).
+//! A SIMD search for those literals picks the lines worth searching, and
+//! each is searched with the rules its literals name, leftmost match first.
+//! A match of a checked rule (an assignment, an `Authorization` value) is
+//! then judged by its name, shape and entropy (`value.rs`); one that holds
+//! a token of an unchecked kind is that kind. PEM blocks, the only matches
+//! that span lines, are searched anchored where they begin. Every step is
 //! linear in the text. Word boundaries are ASCII ones: a Unicode `\b` would
 //! stop the fast engine at the first non-ASCII byte.
 //!
