@@ -39,7 +39,7 @@ enum Command {
     #[command(
         long_about = "Replace secrets in FILE (or stdin) with `<redacted:KIND>` \
         placeholders and print the text to stdout, as recording does before it writes a \
-        scenario or cassette: API keys and tokens of 50-odd providers, PEM private keys, \
+        scenario or cassette: API keys and tokens of nearly 50 providers, PEM private keys, \
         JWTs, passwords in connection URLs, Authorization and bearer values, and \
         high-entropy literals assigned to secret-named keys (`API_KEY=...`). References \
         (`$VAR`, `${{ secrets.X }}`, `os.environ[...]`), hashes, UUIDs and short or \
