@@ -545,6 +545,62 @@ fn scrub_reads_a_file_or_stdin() {
 }
 
 #[test]
+fn scrub_takes_patterns_allowed_values_and_a_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = ["AK", "IAIOSFODNN7", "EXAMPLE"].concat();
+    write(
+        dir.path(),
+        "log.txt",
+        &format!("acme_0123456789abcdef {example}\n"),
+    );
+    let output = fixture_kit(
+        dir.path(),
+        &[
+            "scrub",
+            "log.txt",
+            "--pattern",
+            r"acme-token=\bacme_[0-9a-f]{16}\b",
+            "--allow",
+            "AKIA.*EXAMPLE",
+        ],
+    );
+    assert!(output.status.success(), "{}", both(&output));
+    assert_eq!(
+        stdout(&output),
+        format!("<redacted:acme-token> {example}\n")
+    );
+
+    write(
+        dir.path(),
+        "scrub.json",
+        r#"{"patterns": [{"kind": "acme-token", "regex": "acme_[0-9a-f]{16}"}]}"#,
+    );
+    let output = fixture_kit(dir.path(), &["scrub", "log.txt", "--config", "scrub.json"]);
+    assert_eq!(
+        stdout(&output),
+        "<redacted:acme-token> <redacted:aws-access-key>\n"
+    );
+
+    let output = fixture_kit(
+        dir.path(),
+        &["scrub", "log.txt", "--pattern", "Bad Kind=x+"],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", both(&output));
+    assert!(
+        both(&output).contains("patterns[0].kind"),
+        "{}",
+        both(&output)
+    );
+
+    let help = stdout(&fixture_kit(dir.path(), &["scrub", "--help"]));
+    assert!(
+        help.contains("<redacted:KIND>") && help.contains("--pattern"),
+        "{help}"
+    );
+    assert!(!help.contains("dynamic fields from"), "{help}");
+}
+
+#[test]
 fn scenario_validate_passes_the_bundled_scenarios_and_names_a_broken_line() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let ok = fixture_kit(repo, &["scenario", "validate", "scenarios"]);

@@ -1,5 +1,7 @@
 //! Replay-scenario benchmarks: load and validate a 2 MB scenario, and the
-//! scrubber's throughput, each beside a baseline over the same bytes.
+//! scrubber's throughput, each beside a baseline over the same bytes; and
+//! the scrubber on adversarial shapes at 1 and 4 MB, where equal MB/s
+//! means linear time.
 //!
 //! `cargo bench -p fixture-runtime --bench scenarios` prints medians over
 //! `RUNS` runs; the figures go into `BENCHMARKS.md`.
@@ -170,4 +172,44 @@ fn main() {
         mb / scrub.as_secs_f64(),
         mb / copy.as_secs_f64(),
     );
+
+    adversarial(scrubber);
+}
+
+/// Shapes that would make a naive scanner rescan or backtrack, each at 1
+/// and 4 MB: the same MB/s at both sizes means the time is linear.
+fn adversarial(scrubber: &Scrubber) {
+    let begin = ["-----BEGIN ", "PRIVATE KEY-----"].concat();
+    let shapes = [
+        ("`token:` repeated", "token:".to_owned()),
+        ("`API_KEY=A_KEY=` repeated", "API_KEY=A_KEY=".to_owned()),
+        (
+            "`Authorization=abcdefgh ` repeated",
+            "Authorization=abcdefgh ".to_owned(),
+        ),
+        ("unterminated PEM blocks", format!("{begin}\nAAAA")),
+        ("`https://u:p` repeated", "https://u:p".to_owned()),
+        (
+            "`key ` repeated (every line a candidate)",
+            "key ".to_owned(),
+        ),
+        ("one long line of `sk-` fragments", "sk-".to_owned()),
+    ];
+    for (name, unit) in shapes {
+        let rates: Vec<String> = [1_000_000usize, 4_000_000]
+            .iter()
+            .map(|&size| {
+                let text = unit.repeat(size / unit.len());
+                let took = time(|| {
+                    black_box(scrubber.scrub(black_box(&text)));
+                });
+                format!(
+                    "{:.0} MB/s at {} MB",
+                    size as f64 / 1e6 / took.as_secs_f64(),
+                    size / 1_000_000
+                )
+            })
+            .collect();
+        println!("scrub {name}: {}", rates.join(", "));
+    }
 }

@@ -461,7 +461,7 @@ fn recording_scrubs_normalises_and_replays_back() {
         format!("{{\"level\":\"info\",\"session_id\":\"abc\"}}\nplain warning in {project_text}\n");
     let test = CliOutput {
         exit_code: Some(1),
-        stdout: format!("FAILED in {project_text}\nTOKEN=abc123\n"),
+        stdout: format!("FAILED in {project_text}\nTOKEN=abc123xyz789\n"),
         stderr: "boom\n".into(),
         ..CliOutput::default()
     };
@@ -538,7 +538,7 @@ fn recording_scrubs_normalises_and_replays_back() {
         (test.exit_code, test.stdout.as_str(), test.stderr.as_str()),
         (
             Some(1),
-            "FAILED in <project>\nTOKEN=<redacted:secret-env>\n",
+            "FAILED in <project>\nTOKEN=<redacted:secret-assignment>\n",
             "boom\n"
         )
     );

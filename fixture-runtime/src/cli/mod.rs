@@ -38,7 +38,19 @@ enum Command {
     New(new::NewArgs),
     /// Print the JSON Schema of one agent's output contract (or all four).
     Schema(SchemaArgs),
-    /// Scrub secrets and dynamic fields from FILE (or stdin) to stdout.
+    /// Replace secrets in FILE (or stdin) with `<redacted:KIND>` placeholders, to stdout.
+    #[command(
+        long_about = "Replace secrets in FILE (or stdin) with `<redacted:KIND>` \
+        placeholders and print the text to stdout, as recording does before it writes a \
+        scenario or cassette: API keys and tokens of nearly 50 providers, PEM private keys, \
+        JWTs, passwords in connection URLs, Authorization and bearer values, and \
+        high-entropy literals assigned to secret-named keys (`API_KEY=...`). References \
+        (`$VAR`, `${{ secrets.X }}`, `os.environ[...]`), hashes, UUIDs and short or \
+        low-entropy values stay. Only the secret changes; the output is the same for the \
+        same input, and scrubbing it again changes nothing. Paths, ids and timings are not \
+        normalised (recording does that). Exit 2 when the input or a pattern cannot be \
+        read. The rules are listed in docs/SCENARIOS.md."
+    )]
     Scrub(scenario::ScrubArgs),
     /// Replay scenarios: `scenario validate DIR`.
     #[command(subcommand)]

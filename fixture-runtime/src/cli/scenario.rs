@@ -5,17 +5,70 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::scenario::{validate_tree, Limits};
-use crate::scrub::Scrubber;
+use crate::scrub::{ScrubConfig, Scrubber};
 
 /// Flags of `fixture-kit scrub`.
 #[derive(clap::Args)]
 pub struct ScrubArgs {
     /// The file to scrub; stdin when absent.
     file: Option<PathBuf>,
+    /// One more kind of secret, as KIND=REGEX (repeatable); a group named
+    /// `secret` is the part replaced, else the whole match.
+    #[arg(long = "pattern", value_name = "KIND=REGEX")]
+    patterns: Vec<String>,
+    /// Keep found secrets this regular expression matches as a whole
+    /// (repeatable).
+    #[arg(long = "allow", value_name = "REGEX")]
+    allow: Vec<String>,
+    /// A JSON file of patterns and allowed values, the shape of
+    /// scenario.json's `scrub` field:
+    /// {"patterns": [{"kind": "...", "regex": "..."}], "allow": ["..."]}.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// The scrubber `args` ask for: the built-in rules, the config file's and
+/// the flags' patterns and allowed values.
+fn scrubber(args: &ScrubArgs) -> Result<Option<Scrubber>, String> {
+    let mut config = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|err| format!("{}: cannot read: {err}", path.display()))?;
+            serde_json::from_str::<ScrubConfig>(&text)
+                .map_err(|err| format!("{}: not a scrub configuration: {err}", path.display()))?
+        }
+        None => ScrubConfig::default(),
+    };
+    for pattern in &args.patterns {
+        config
+            .patterns
+            .push(ScrubConfig::parse_pattern(pattern).map_err(|err| format!("--pattern {err}"))?);
+    }
+    config.allow.extend(args.allow.iter().cloned());
+    if config.is_empty() {
+        return Ok(None);
+    }
+    Scrubber::with_config(&config).map(Some).map_err(|err| {
+        let source = args
+            .config
+            .as_ref()
+            .map_or("--pattern/--allow".to_owned(), |path| {
+                path.display().to_string()
+            });
+        format!("{source}: {err}")
+    })
 }
 
 /// Runs `scrub`: the scrubbed text on stdout.
 pub fn scrub(args: &ScrubArgs) -> ExitCode {
+    let scrubber = match scrubber(args) {
+        Ok(scrubber) => scrubber,
+        Err(message) => {
+            eprintln!("fixture-kit scrub: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let scrubber = scrubber.as_ref().unwrap_or_else(|| Scrubber::global());
     let text = match &args.file {
         Some(path) => std::fs::read_to_string(path)
             .map_err(|err| format!("{}: cannot read: {err}", path.display())),
@@ -29,7 +82,7 @@ pub fn scrub(args: &ScrubArgs) -> ExitCode {
     };
     match text {
         Ok(text) => {
-            let scrubbed = Scrubber::global().scrub(&text);
+            let scrubbed = scrubber.scrub(&text);
             match io::stdout().write_all(scrubbed.as_bytes()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(_) => ExitCode::FAILURE,

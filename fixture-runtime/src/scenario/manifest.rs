@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::player::SESSIONS;
 use super::problem::Problem;
+use crate::scrub::ScrubConfig;
 use crate::untrusted::{self, ReadError};
 
 /// The manifest's file name in a scenario folder.
@@ -37,6 +38,10 @@ pub struct ScenarioManifest {
     /// Why the recording ended early.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_early: Option<String>,
+    /// More scrub patterns and allowed values for this scenario, written by
+    /// hand; recording and validation use them, and re-recording keeps them.
+    #[serde(default, skip_serializing_if = "ScrubConfig::is_empty")]
+    pub scrub: ScrubConfig,
 }
 
 /// One call of the step sequence: an agent session (with its folder under
@@ -94,6 +99,7 @@ impl ScenarioManifest {
             outcome: None,
             complete: false,
             ended_early: None,
+            scrub: ScrubConfig::default(),
         }
     }
 

@@ -34,4 +34,4 @@ pub use problem::Problem;
 pub use process::{CallKind, CliCall, CliError, CliOutput, CliRunner, RealCli};
 pub use record::{RecordingCli, RECORD_SCENARIO_DIR};
 pub use suite::ScenarioSuite;
-pub use validate::{validate, validate_tree, Limits};
+pub use validate::{validate, validate_tree, validate_with, Limits};

@@ -14,7 +14,7 @@ use super::normalise::Normaliser;
 use super::player::SESSIONS;
 use super::problem::Problem;
 use super::process::{CallKind, CliCall, CliError, CliOutput, CliRunner, RealCli};
-use crate::scrub::{placeholder, Scrubber};
+use crate::scrub::{placeholder, ScrubConfig, Scrubber};
 
 /// The folder under which [`RecordingCli::from_env`] writes
 /// `<name>/scenario.json` and its sessions.
@@ -36,6 +36,8 @@ pub struct RecordingCli<R: CliRunner = RealCli> {
     inner: R,
     hooks: Vec<Hook>,
     env_allowlist: BTreeSet<String>,
+    /// `None`: the built-in rules alone.
+    scrubber: Option<Scrubber>,
     state: Mutex<Recorder>,
 }
 
@@ -54,8 +56,16 @@ impl<R: CliRunner> RecordingCli<R> {
     /// Records into `dir` (emptied first if it holds a scenario) a run in
     /// `project`, whose absolute path is normalised to `<project>`.
     pub fn new(inner: R, dir: &Path, project: &Path, recipe: Value) -> Result<Self, Problem> {
+        // A re-recording keeps the scenario's own scrub settings.
+        let kept = if dir.join(FILE).is_file() {
+            ScenarioManifest::load(dir)?.scrub
+        } else {
+            ScrubConfig::default()
+        };
+        let scrubber = compile_scrub(dir, &kept)?;
         prepare_dir(dir)?;
         let mut manifest = ScenarioManifest::new(recipe);
+        manifest.scrub = kept;
         manifest.ended_early = Some(UNFINISHED.to_owned());
         manifest
             .write(dir)
@@ -64,6 +74,7 @@ impl<R: CliRunner> RecordingCli<R> {
             inner,
             hooks: Vec::new(),
             env_allowlist: BTreeSet::new(),
+            scrubber,
             state: Mutex::new(Recorder {
                 dir: dir.to_owned(),
                 project: project.to_owned(),
@@ -116,6 +127,19 @@ impl<R: CliRunner> RecordingCli<R> {
         self
     }
 
+    /// Scrubs with `config`'s patterns and allowed values too (added to the
+    /// scenario's own `scrub` field, which is kept as it is).
+    pub fn scrub(mut self, config: &ScrubConfig) -> Result<Self, Problem> {
+        let dir = self.dir();
+        let merged = config.merged(&self.lock().manifest.scrub);
+        self.scrubber = compile_scrub(&dir, &merged)?;
+        Ok(self)
+    }
+
+    fn scrubber(&self) -> &Scrubber {
+        self.scrubber.as_ref().unwrap_or_else(|| Scrubber::global())
+    }
+
     /// The scenario folder.
     pub fn dir(&self) -> PathBuf {
         self.lock().dir.clone()
@@ -127,7 +151,8 @@ impl<R: CliRunner> RecordingCli<R> {
         recorder.finished = true;
         recorder.manifest.complete = true;
         recorder.manifest.ended_early = None;
-        recorder.manifest.outcome = Some(scrub_text(&recorder.normaliser(), outcome));
+        recorder.manifest.outcome =
+            Some(scrub_text(self.scrubber(), &recorder.normaliser(), outcome));
         recorder.write_manifest()?;
         Ok(recorder.dir.clone())
     }
@@ -158,8 +183,8 @@ impl<R: CliRunner> RecordingCli<R> {
                 session: None,
                 command: Some(CommandSummary {
                     exit_code: output.exit_code,
-                    stdout_head: head(&scrub_text(&normaliser, &output.stdout)),
-                    stderr: tail(&scrub_text(&normaliser, &output.stderr)),
+                    stdout_head: head(&scrub_text(self.scrubber(), &normaliser, &output.stdout)),
+                    stderr: tail(&scrub_text(self.scrubber(), &normaliser, &output.stderr)),
                 }),
             },
         };
@@ -175,7 +200,7 @@ impl<R: CliRunner> RecordingCli<R> {
         output: &CliOutput,
     ) -> Result<(), Problem> {
         let mut normaliser = Normaliser::new(project);
-        let scrubber = Scrubber::global();
+        let scrubber = self.scrubber();
         let mut model = None;
         let mut stdout = String::with_capacity(output.stdout.len());
         for line in output.stdout.lines() {
@@ -217,7 +242,7 @@ impl<R: CliRunner> RecordingCli<R> {
                 let value = if is_secret_name(name) {
                     placeholder("secret-env")
                 } else {
-                    scrub_text(&normaliser, value)
+                    scrub_text(scrubber, &normaliser, value)
                 };
                 (name.clone(), value)
             })
@@ -226,10 +251,10 @@ impl<R: CliRunner> RecordingCli<R> {
             args: call
                 .args
                 .iter()
-                .map(|arg| scrub_text(&normaliser, arg))
+                .map(|arg| scrub_text(scrubber, &normaliser, arg))
                 .collect(),
             cwd: relative_cwd(&normaliser, project, &call.cwd),
-            prompt: scrub_text(&normaliser, &call.stdin),
+            prompt: scrub_text(scrubber, &normaliser, &call.stdin),
             env,
         };
         let metadata = SessionMetadata {
@@ -313,10 +338,18 @@ fn prepare_dir(dir: &Path) -> Result<(), Problem> {
     fs::create_dir_all(dir).map_err(|err| Problem::new(dir, format!("cannot create it: {err}")))
 }
 
-fn scrub_text(normaliser: &Normaliser, text: &str) -> String {
-    Scrubber::global()
-        .scrub(&normaliser.paths(text))
-        .into_owned()
+fn scrub_text(scrubber: &Scrubber, normaliser: &Normaliser, text: &str) -> String {
+    scrubber.scrub(&normaliser.paths(text)).into_owned()
+}
+
+/// The scrubber of `config`; `None` (the built-in rules) when it is empty.
+fn compile_scrub(dir: &Path, config: &ScrubConfig) -> Result<Option<Scrubber>, Problem> {
+    if config.is_empty() {
+        return Ok(None);
+    }
+    Scrubber::with_config(config)
+        .map(Some)
+        .map_err(|err| Problem::new(dir.join(FILE), format!("scrub.{err}")))
 }
 
 fn relative_cwd(normaliser: &Normaliser, project: &Path, cwd: &Path) -> String {

@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use super::player::ScenarioPlayer;
 use super::process::CliRunner;
-use super::validate::{validate, Limits};
+use super::validate::{validate_with, Limits};
+use crate::scrub::ScrubConfig;
 
 /// An orchestrator under test: runs the pipeline `recipe` describes through
 /// the runner it is given, and returns its final outcome.
@@ -19,6 +20,7 @@ pub struct ScenarioSuite {
     orchestrator: Option<Box<Orchestrator>>,
     strict: bool,
     limits: Limits,
+    scrub: ScrubConfig,
 }
 
 impl ScenarioSuite {
@@ -29,6 +31,7 @@ impl ScenarioSuite {
             orchestrator: None,
             strict: true,
             limits: Limits::default(),
+            scrub: ScrubConfig::default(),
         }
     }
 
@@ -56,6 +59,13 @@ impl ScenarioSuite {
         self
     }
 
+    /// More scrub patterns and allowed values for the validate cases' secret
+    /// check, added to each scenario's own `scrub` field.
+    pub fn scrub(mut self, config: ScrubConfig) -> ScenarioSuite {
+        self.scrub = config;
+        self
+    }
+
     /// Runs one generated case; `key` is `<case>:<scenario name>`.
     pub fn run_case(&self, root: &Path, key: &str) -> Result<(), String> {
         let (case, name) = key
@@ -69,9 +79,9 @@ impl ScenarioSuite {
         }
     }
 
-    /// The post-recording checklist of [`validate`], as one report.
+    /// The post-recording checklist of [`validate`](super::validate::validate), as one report.
     pub fn validate(&self, dir: &Path) -> Result<(), String> {
-        let problems = validate(dir, &self.limits);
+        let problems = validate_with(dir, &self.limits, &self.scrub);
         if problems.is_empty() {
             return Ok(());
         }

@@ -1,6 +1,7 @@
 //! The post-recording checklist, as one function: what `fixture-kit
 //! scenario validate` and `doctor` report.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
@@ -9,7 +10,7 @@ use super::cassette::{check_jsonl, load_input, load_metadata, FILES, METADATA, S
 use super::manifest::{ScenarioManifest, FILE};
 use super::player::SESSIONS;
 use super::problem::Problem;
-use crate::scrub::Scrubber;
+use crate::scrub::{ScrubConfig, Scrubber};
 use crate::untrusted::{self, check_file, resolve_inside};
 
 /// Size limits of a scenario.
@@ -42,6 +43,13 @@ const STRIP_HINT: &str = "strip large unused fields while recording with a recor
 /// no session folder is left out of the step sequence. An empty list means
 /// the scenario is sound; each problem prints as one line.
 pub fn validate(dir: &Path, limits: &Limits) -> Vec<Problem> {
+    validate_with(dir, limits, &ScrubConfig::default())
+}
+
+/// [`validate`], scanning for secrets with the built-in rules, `scrub`
+/// (a suite's patterns and allowed values) and the scenario's own `scrub`
+/// field.
+pub fn validate_with(dir: &Path, limits: &Limits, scrub: &ScrubConfig) -> Vec<Problem> {
     let mut problems = Vec::new();
     match ScenarioManifest::load(dir) {
         Ok(manifest) => {
@@ -57,7 +65,26 @@ pub fn validate(dir: &Path, limits: &Limits) -> Vec<Problem> {
         }
         Err(problem) => problems.push(problem),
     }
-    check_files(dir, limits, &mut problems);
+    let own = manifest
+        .as_ref()
+        .map(|m| m.scrub.clone())
+        .unwrap_or_default();
+    let config = scrub.merged(&own);
+    let scrubber = if config.is_empty() {
+        Some(Cow::Borrowed(Scrubber::global()))
+    } else {
+        match Scrubber::with_config(&config) {
+            Ok(scrubber) => Some(Cow::Owned(scrubber)),
+            Err(err) => {
+                problems.push(Problem::new(
+                    dir.join(FILE),
+                    format!("scrub.{err} (in the suite's or the scenario's scrub settings)"),
+                ));
+                None
+            }
+        }
+    };
+    check_files(dir, limits, scrubber.as_deref(), &mut problems);
     problems
 }
 
@@ -174,7 +201,12 @@ fn check_unreferenced(dir: &Path, referenced: &BTreeSet<&String>, problems: &mut
 }
 
 /// Secrets, line validity already reported, sizes.
-fn check_files(dir: &Path, limits: &Limits, problems: &mut Vec<Problem>) {
+fn check_files(
+    dir: &Path,
+    limits: &Limits,
+    scrubber: Option<&Scrubber>,
+    problems: &mut Vec<Problem>,
+) {
     let mut files: Vec<_> = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
@@ -183,7 +215,6 @@ fn check_files(dir: &Path, limits: &Limits, problems: &mut Vec<Problem>) {
         .collect();
     files.sort_by(|a, b| a.path().cmp(b.path()));
     let mut total = 0u64;
-    let scrubber = Scrubber::global();
     for entry in files {
         let path = entry.path();
         let size = entry.metadata().map_or(0, |m| m.len());
@@ -205,7 +236,7 @@ fn check_files(dir: &Path, limits: &Limits, problems: &mut Vec<Problem>) {
             }
         };
         let text = String::from_utf8_lossy(&bytes);
-        if let Some(finding) = scrubber.find(&text) {
+        if let Some(finding) = scrubber.and_then(|scrubber| scrubber.find(&text)) {
             let line = text[..finding.offset].matches('\n').count() + 1;
             problems.push(Problem::at_line(
                 path,

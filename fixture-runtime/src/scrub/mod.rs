@@ -1,0 +1,633 @@
+//! Secret scrubbing: API keys, tokens, private keys, connection-string
+//! passwords and the values of secret-named keys become placeholders.
+//!
+//! Every rule names literals of which each match holds one (`rules.rs`).
+//! A SIMD search for those literals picks the lines worth searching, and
+//! each is searched with the rules its literals name, leftmost match first.
+//! A match of a checked rule (an assignment, an `Authorization` value) is
+//! then judged by its name, shape and entropy (`value.rs`); one that holds
+//! a token of an unchecked kind is that kind. PEM blocks, the only matches
+//! that span lines, are searched anchored where they begin. Every step is
+//! linear in the text. Word boundaries are ASCII ones: a Unicode `\b` would
+//! stop the fast engine at the first non-ASCII byte.
+//!
+//! The placeholder names the kind only (`<redacted:github-token>`), so the
+//! output is a pure function of the input: the same secret gets the same
+//! placeholder in every text of a run, and scrubbing twice changes nothing
+//! more than scrubbing once. `docs/SCENARIOS.md` lists the rules.
+
+mod config;
+mod rules;
+mod value;
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+use regex_automata::meta::Regex;
+use regex_automata::{Anchored, Input, PatternID};
+
+pub use config::{ConfigError, Pattern, ScrubConfig};
+use rules::{Check, PRIVATE_KEY, RULES};
+
+/// At most this many literals per automaton: beyond 64, the fast SIMD
+/// search (Teddy) gives way to a far slower one.
+const LITERALS_PER_AUTOMATON: usize = 64;
+
+/// One automaton of literals, with the rules each literal stands for.
+#[derive(Clone)]
+struct Anchors {
+    automaton: AhoCorasick,
+    rules: Vec<Vec<usize>>,
+}
+
+/// Where a PEM block starts.
+const PEM_START: &str = "-----BEGIN ";
+
+/// The compiled rules: the built-in ones, plus a user's patterns and
+/// allow-list. Cloning is cheap: the compiled parts are shared.
+#[derive(Clone)]
+pub struct Scrubber {
+    /// Every rule's literals, each with the rules it stands for: a line is
+    /// searched with the rules whose literals it holds. `None` when a user
+    /// pattern has no literal prefix: then the whole text is searched with
+    /// every rule.
+    anchors: Option<Vec<Anchors>>,
+    /// The private-key rule, searched anchored at each [`PEM_START`].
+    pem: Regex,
+    pem_rule: CompiledRule,
+    /// Every line-local rule, user patterns first (the priority order).
+    rules: Vec<CompiledRule>,
+    /// Values to keep, each anchored at both ends.
+    allow: Option<Regex>,
+}
+
+#[derive(Clone)]
+struct CompiledRule {
+    kind: Box<str>,
+    placeholder: String,
+    check: Check,
+    regex: Regex,
+}
+
+/// A secret found in a text, without the secret itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Finding<'s> {
+    /// What kind of secret (`github-token`, `secret-assignment`, ...).
+    pub kind: &'s str,
+    /// Its byte offset in the text.
+    pub offset: usize,
+}
+
+/// One rule's next match, remembered: searches start at increasing
+/// offsets, so a match found from one offset serves every later one up to
+/// its start.
+#[derive(Default)]
+struct NextMatch {
+    /// The offset searched from and what was found there.
+    last: Option<(usize, Option<Range<usize>>)>,
+}
+
+impl NextMatch {
+    fn from(&mut self, regex: &Regex, text: &str, at: usize, end: usize) -> Option<Range<usize>> {
+        if let Some((from, found)) = &self.last {
+            if *from <= at && found.as_ref().is_none_or(|found| found.start >= at) {
+                return found.clone();
+            }
+        }
+        let found = regex
+            .search(&Input::new(text).range(at..end))
+            .map(|m| m.range());
+        self.last = Some((at, found.clone()));
+        found
+    }
+}
+
+/// The parts of one match.
+struct Parts {
+    secret: Range<usize>,
+    name: Option<Range<usize>>,
+    quoted: bool,
+}
+
+impl Scrubber {
+    /// Compiles the built-in rules.
+    pub fn new() -> Scrubber {
+        Scrubber::with_config(&ScrubConfig::default()).expect("the built-in scrub rules compile")
+    }
+
+    /// Compiles the built-in rules with `config`'s patterns (checked first)
+    /// and allow-list; an entry that does not compile, matches the empty
+    /// text or its own placeholder is an error naming it.
+    pub fn with_config(config: &ScrubConfig) -> Result<Scrubber, ConfigError> {
+        let mut rules = Vec::new();
+        // Per rule, its literals; `None` when it has none.
+        let mut literals: Vec<Option<Vec<Vec<u8>>>> = Vec::new();
+        for (index, pattern) in config.patterns.iter().enumerate() {
+            let at = |field: &str, message: String| ConfigError {
+                path: format!("patterns[{index}].{field}"),
+                message,
+            };
+            if !config::valid_kind(&pattern.kind) {
+                return Err(at(
+                    "kind",
+                    format!(
+                        "`{}` is no kind name: use lower-case letters, digits and `-`, \
+                         starting with a letter (`acme-token`)",
+                        pattern.kind
+                    ),
+                ));
+            }
+            let source = ascii_word_boundaries(&pattern.regex);
+            let regex = Regex::new(&source)
+                .map_err(|err| at("regex", format!("does not compile: {err}")))?;
+            if regex.is_match("") {
+                return Err(at(
+                    "regex",
+                    "matches the empty text: it would match everywhere; make it ask for at \
+                     least one character"
+                        .to_owned(),
+                ));
+            }
+            literals.push(literal_prefixes(&source));
+            rules.push(CompiledRule::new(&pattern.kind, Check::None, regex));
+        }
+        for rule in RULES {
+            let regex = Regex::new(&ascii_word_boundaries(rule.pattern))
+                .expect("the built-in scrub rules compile");
+            literals.push(Some(
+                rule.anchors.iter().map(|a| a.as_bytes().to_vec()).collect(),
+            ));
+            rules.push(CompiledRule::new(rule.kind, rule.check, regex));
+        }
+        let anchors = anchors(&literals);
+        let pem = Regex::new(&ascii_word_boundaries(PRIVATE_KEY.pattern))
+            .expect("the private-key rule compiles");
+        let allow = if config.allow.is_empty() {
+            None
+        } else {
+            for (index, regex) in config.allow.iter().enumerate() {
+                Regex::new(regex).map_err(|err| ConfigError {
+                    path: format!("allow[{index}]"),
+                    message: format!("does not compile: {err}"),
+                })?;
+            }
+            let anchored: Vec<String> = config
+                .allow
+                .iter()
+                .map(|regex| format!(r"\A(?:{})\z", ascii_word_boundaries(regex)))
+                .collect();
+            Some(Regex::new_many(&anchored).map_err(|err| ConfigError {
+                path: "allow".to_owned(),
+                message: format!("does not compile: {err}"),
+            })?)
+        };
+        let pem_rule = CompiledRule::new(PRIVATE_KEY.kind, Check::None, pem.clone());
+        let scrubber = Scrubber {
+            anchors,
+            pem,
+            pem_rule,
+            rules,
+            allow,
+        };
+        for pattern in &config.patterns {
+            let placeholder = placeholder(&pattern.kind);
+            if let Some(finding) = scrubber.find(&placeholder) {
+                // Name the pattern that matched; a built-in kind cannot.
+                let index = config
+                    .patterns
+                    .iter()
+                    .position(|p| p.kind == finding.kind)
+                    .unwrap_or(0);
+                return Err(ConfigError {
+                    path: format!("patterns[{index}].regex"),
+                    message: format!(
+                        "its placeholder `{placeholder}` would be scrubbed again (as {}): \
+                         make the pattern leave `<redacted:...>` alone",
+                        finding.kind
+                    ),
+                });
+            }
+        }
+        Ok(scrubber)
+    }
+
+    /// Every kind this scrubber can report, user kinds first, each once.
+    pub fn kinds(&self) -> Vec<&str> {
+        let mut kinds: Vec<&str> = Vec::new();
+        for kind in self
+            .rules
+            .iter()
+            .map(|rule| &*rule.kind)
+            .chain([&*self.pem_rule.kind])
+        {
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        kinds
+    }
+
+    /// The shared instance of the built-in rules.
+    pub fn global() -> &'static Scrubber {
+        static SCRUBBER: OnceLock<Scrubber> = OnceLock::new();
+        SCRUBBER.get_or_init(Scrubber::new)
+    }
+
+    /// Replaces every secret in `text` by its placeholder; borrows when
+    /// there is none.
+    pub fn scrub<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut out = String::new();
+        let mut last = 0;
+        let mut changed = false;
+        self.each_secret(text, &mut |range, rule| {
+            out.push_str(&text[last..range.start]);
+            out.push_str(&rule.placeholder);
+            last = range.end;
+            changed = true;
+            true
+        });
+        if !changed {
+            return Cow::Borrowed(text);
+        }
+        out.push_str(&text[last..]);
+        Cow::Owned(out)
+    }
+
+    /// The first secret in `text`, if any.
+    pub fn find(&self, text: &str) -> Option<Finding<'_>> {
+        let mut first = None;
+        self.each_secret(text, &mut |range, rule| {
+            first = Some(Finding {
+                kind: &rule.kind,
+                offset: range.start,
+            });
+            false
+        });
+        first
+    }
+
+    /// Calls `each` with every secret's range and rule, in order, until it
+    /// returns `false`.
+    fn each_secret<'s>(
+        &'s self,
+        text: &str,
+        each: &mut dyn FnMut(Range<usize>, &'s CompiledRule) -> bool,
+    ) {
+        let Some(groups) = &self.anchors else {
+            let every: Vec<usize> = (0..self.rules.len()).collect();
+            self.scan_line(text, 0, text.len(), &every, each);
+            return;
+        };
+        let mut next_hits: Vec<Option<(usize, Option<usize>)>> = vec![None; groups.len()];
+        let mut selected = vec![false; self.rules.len()];
+        let mut at = 0;
+        while at < text.len() {
+            // The next literal of any automaton, each remembered until
+            // passed.
+            let mut hit = None;
+            for (group, last) in groups.iter().zip(&mut next_hits) {
+                let found = match *last {
+                    Some((from, found)) if from <= at && found.is_none_or(|f| f >= at) => found,
+                    _ => {
+                        let input = aho_corasick::Input::new(text).span(at..text.len());
+                        let found = group.automaton.find(input).map(|m| m.start());
+                        *last = Some((at, found));
+                        found
+                    }
+                };
+                hit = hit.min(found).or(hit).or(found);
+            }
+            let Some(hit) = hit else {
+                return;
+            };
+            let start = text[at..hit].rfind('\n').map_or(at, |i| at + i + 1);
+            let end = text[hit..].find('\n').map_or(text.len(), |i| hit + i);
+            selected.iter_mut().for_each(|on| *on = false);
+            for group in groups {
+                let line = aho_corasick::Input::new(text).span(hit..end);
+                for found in group.automaton.find_iter(line) {
+                    for &rule in &group.rules[found.pattern().as_usize()] {
+                        selected[rule] = true;
+                    }
+                }
+            }
+            let rules: Vec<usize> = (0..self.rules.len()).filter(|&r| selected[r]).collect();
+            match self.scan_line(text, start, end, &rules, each) {
+                Some(next) => at = next.max(end),
+                None => return,
+            }
+        }
+    }
+
+    /// Scans `start..end` (one line, or the whole text) with `rules`, and
+    /// the PEM blocks that start in it; `None` when `each` asked to stop,
+    /// else where scanning ended (past `end` after a block).
+    fn scan_line<'s>(
+        &'s self,
+        text: &str,
+        start: usize,
+        end: usize,
+        rules: &[usize],
+        each: &mut dyn FnMut(Range<usize>, &'s CompiledRule) -> bool,
+    ) -> Option<usize> {
+        let mut pos = start;
+        while pos < end {
+            let pem_at = text[pos..end].find(PEM_START).map(|i| pos + i);
+            let stop = pem_at.unwrap_or(end);
+            self.scan_range(text, pos, stop, rules, each)?;
+            pos = stop;
+            if let Some(begin) = pem_at {
+                let input = Input::new(text).range(begin..).anchored(Anchored::Yes);
+                match self.pem.search(&input) {
+                    Some(block) => {
+                        if !self.emit(text, block.range(), &self.pem_rule, each) {
+                            return None;
+                        }
+                        pos = block.end();
+                    }
+                    None => pos = begin + 1,
+                }
+            }
+        }
+        Some(pos)
+    }
+
+    /// `rules` over `start..end`: the leftmost match first, the earlier
+    /// rule first where two start at the same place.
+    fn scan_range<'s>(
+        &'s self,
+        text: &str,
+        start: usize,
+        end: usize,
+        rules: &[usize],
+        each: &mut dyn FnMut(Range<usize>, &'s CompiledRule) -> bool,
+    ) -> Option<()> {
+        let mut next: Vec<NextMatch> = rules.iter().map(|_| NextMatch::default()).collect();
+        let mut at = start;
+        while at < end {
+            let mut best: Option<(usize, Range<usize>)> = None;
+            for (slot, &rule) in rules.iter().enumerate() {
+                if let Some(found) = next[slot].from(&self.rules[rule].regex, text, at, end) {
+                    if best.as_ref().is_none_or(|(_, b)| found.start < b.start) {
+                        best = Some((slot, found));
+                    }
+                }
+            }
+            let Some((slot, found)) = best else {
+                break;
+            };
+            let rule = &self.rules[rules[slot]];
+            let parts = parts_of(&rule.regex, text, found.clone());
+            if rule.check != Check::None {
+                // A match that holds a token of an unchecked kind (a `ghp_`
+                // token assigned to `API_KEY`) is that kind, whatever the
+                // check says, and goes as a whole: what is left of it
+                // would be judged anew by a second pass.
+                let mut inner: Option<(usize, Range<usize>)> = None;
+                for (slot, &other) in rules.iter().enumerate() {
+                    if self.rules[other].check != Check::None {
+                        continue;
+                    }
+                    let regex = &self.rules[other].regex;
+                    if let Some(found) = next[slot].from(regex, text, found.start, end) {
+                        if inner.as_ref().is_none_or(|(_, b)| found.start < b.start) {
+                            inner = Some((other, found));
+                        }
+                    }
+                }
+                // One inside the name (`KEY-----sk-ant-...: value`) is
+                // found on its own; the assignment goes.
+                if let Some((_, token)) = &inner {
+                    if found.start < token.start && token.start < parts.secret.start {
+                        at = token.start;
+                        continue;
+                    }
+                }
+                if let Some((other, token)) =
+                    inner.filter(|(_, token)| token.start < parts.secret.end)
+                {
+                    let whole = parts.secret.start..parts.secret.end.max(token.end);
+                    at = whole.end;
+                    if !self.emit(text, whole, &self.rules[other], each) {
+                        return None;
+                    }
+                    continue;
+                }
+                if !self.accepts(text, &parts, rule) {
+                    at = found.end.max(next_char(text, at));
+                    continue;
+                }
+            }
+            if !self.emit(text, parts.secret, rule, each) {
+                return None;
+            }
+            at = found.end.max(next_char(text, at));
+        }
+        Some(())
+    }
+
+    /// Whether a checked rule's match is a secret.
+    fn accepts(&self, text: &str, parts: &Parts, rule: &CompiledRule) -> bool {
+        let secret = &text[parts.secret.clone()];
+        match rule.check {
+            Check::None => true,
+            Check::Assignment => {
+                let name = parts.name.clone().map_or("", |name| &text[name]);
+                let next = text[parts.secret.end..].chars().next();
+                value::assignment(name, secret, parts.quoted, next)
+            }
+            Check::Authorization => value::authorization(secret),
+            Check::Bearer => value::bearer(secret),
+            Check::NotReference => value::not_reference(secret),
+        }
+    }
+
+    /// Hands a secret to `each` unless it is empty or allowed.
+    fn emit<'s>(
+        &'s self,
+        text: &str,
+        secret: Range<usize>,
+        rule: &'s CompiledRule,
+        each: &mut dyn FnMut(Range<usize>, &'s CompiledRule) -> bool,
+    ) -> bool {
+        let allowed = self
+            .allow
+            .as_ref()
+            .is_some_and(|allow| allow.is_match(&text[secret.clone()]));
+        if secret.is_empty() || allowed {
+            return true;
+        }
+        each(secret, rule)
+    }
+}
+
+impl Default for Scrubber {
+    fn default() -> Scrubber {
+        Scrubber::new()
+    }
+}
+
+impl CompiledRule {
+    fn new(kind: &str, check: Check, regex: Regex) -> CompiledRule {
+        CompiledRule {
+            kind: kind.into(),
+            placeholder: placeholder(kind),
+            check,
+            regex,
+        }
+    }
+}
+
+/// The automata of every rule's literals, with the rules each stands
+/// for; `None` when a rule has none.
+fn anchors(literals: &[Option<Vec<Vec<u8>>>]) -> Option<Vec<Anchors>> {
+    let mut by_literal: std::collections::BTreeMap<Vec<u8>, Vec<usize>> = Default::default();
+    for (rule, literals) in literals.iter().enumerate() {
+        for literal in literals.as_ref()? {
+            by_literal.entry(literal.clone()).or_default().push(rule);
+        }
+    }
+    // A PEM block starts a line's search too (it names no line-local rule).
+    by_literal.entry(PEM_START.as_bytes().to_vec()).or_default();
+    // Lines are searched for literals without overlaps, so a literal that
+    // may start inside another (`sk-ant-` inside `sk-`, `Key` inside
+    // `AccountKey=`) is selected through it.
+    let overlaps = |outer: &[u8], inner: &[u8]| {
+        (0..outer.len()).any(|k| {
+            let n = (outer.len() - k).min(inner.len());
+            outer[k..k + n] == inner[..n]
+        })
+    };
+    let mut literals: Vec<(Vec<u8>, Vec<usize>)> = by_literal
+        .keys()
+        .map(|outer| {
+            let mut rules: Vec<usize> = by_literal
+                .iter()
+                .filter(|(inner, _)| overlaps(outer, inner))
+                .flat_map(|(_, rules)| rules.iter().copied())
+                .collect();
+            rules.sort_unstable();
+            rules.dedup();
+            (outer.clone(), rules)
+        })
+        .collect();
+    // Short literals together: each automaton's SIMD search keys on as
+    // many bytes as its shortest literal has.
+    literals.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(&b.0)));
+    let mut chunks: Vec<&[(Vec<u8>, Vec<usize>)]> = Vec::new();
+    let mut rest = &literals[..];
+    while let Some((first, _)) = rest.first() {
+        let same = rest
+            .iter()
+            .take_while(|(l, _)| l.len().min(4) == first.len().min(4))
+            .count();
+        let (chunk, tail) = rest.split_at(same.min(LITERALS_PER_AUTOMATON));
+        chunks.push(chunk);
+        rest = tail;
+    }
+    let groups = chunks
+        .into_iter()
+        .map(|chunk| {
+            let automaton = AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(chunk.iter().map(|(literal, _)| literal))
+                .expect("a few short literals make an automaton");
+            Anchors {
+                automaton,
+                rules: chunk.iter().map(|(_, rules)| rules.clone()).collect(),
+            }
+        })
+        .collect();
+    Some(groups)
+}
+
+/// The `secret`, `name` and `quote` groups of the match of pattern `id`
+/// at `range` (the whole match when there is no `secret` group).
+fn parts_of(regex: &Regex, text: &str, range: Range<usize>) -> Parts {
+    let id = PatternID::ZERO;
+    let info = regex.group_info();
+    let secret_group = info.to_index(id, "secret");
+    let name_group = info.to_index(id, "name");
+    let quote_group = info.to_index(id, "quote");
+    if secret_group.is_none() && name_group.is_none() {
+        return Parts {
+            secret: range,
+            name: None,
+            quoted: false,
+        };
+    }
+    let mut caps = regex.create_captures();
+    let input = Input::new(text)
+        .range(range.clone())
+        .anchored(Anchored::Pattern(id));
+    regex.search_captures(&input, &mut caps);
+    let group = |index: Option<usize>| {
+        index
+            .and_then(|index| caps.get_group(index))
+            .map(|span| span.range())
+    };
+    Parts {
+        secret: group(secret_group).unwrap_or(range),
+        name: group(name_group),
+        quoted: group(quote_group).is_some(),
+    }
+}
+
+/// The byte offset of the character after the one at `at`.
+fn next_char(text: &str, at: usize) -> usize {
+    text[at..]
+        .chars()
+        .next()
+        .map_or(at + 1, |c| at + c.len_utf8())
+}
+
+/// The literals every match of `pattern` starts with, when there are a
+/// few of at least two bytes each.
+fn literal_prefixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let prefixes = regex_syntax::hir::literal::Extractor::new().extract(&hir);
+    let literals = prefixes.literals()?;
+    if literals.is_empty() || literals.iter().any(|literal| literal.as_bytes().len() < 2) {
+        return None;
+    }
+    Some(
+        literals
+            .iter()
+            .map(|literal| literal.as_bytes().to_vec())
+            .collect(),
+    )
+}
+
+/// Rewrites `\b` to the ASCII `(?-u:\b)`, leaving `\\b` (a backslash, then
+/// `b`) alone.
+fn ascii_word_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b') => out.push_str(r"(?-u:\b)"),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// The placeholder of one kind of secret, e.g. `<redacted:github-token>`.
+pub fn placeholder(kind: &str) -> String {
+    format!("<redacted:{kind}>")
+}
+
+/// Scrubs `text` with the shared [`Scrubber`].
+pub fn scrub(text: &str) -> String {
+    Scrubber::global().scrub(text).into_owned()
+}
