@@ -613,7 +613,7 @@ fn piece() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     /// No input panics, and scrubbing is idempotent: a placeholder is never
     /// scrubbed again, and no secret is left for a second pass.
@@ -689,4 +689,12 @@ fn scenario_scrub_settings_reach_validation() {
         found[0].contains("scrub.patterns[0].regex: does not compile"),
         "{found:?}"
     );
+}
+
+/// 512 cases each, or `PROPTEST_CASES` for a longer run.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(512)
 }

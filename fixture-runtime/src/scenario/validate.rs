@@ -51,7 +51,7 @@ pub fn validate(dir: &Path, limits: &Limits) -> Vec<Problem> {
 /// field.
 pub fn validate_with(dir: &Path, limits: &Limits, scrub: &ScrubConfig) -> Vec<Problem> {
     let mut problems = Vec::new();
-    match ScenarioManifest::load(dir) {
+    let manifest = match ScenarioManifest::load(dir) {
         Ok(manifest) => {
             for index in 0..manifest.step_sequence.len() {
                 check_session(dir, &manifest, index, &mut problems);
@@ -62,9 +62,13 @@ pub fn validate_with(dir: &Path, limits: &Limits, scrub: &ScrubConfig) -> Vec<Pr
                 .filter_map(|step| step.session.as_ref())
                 .collect();
             check_unreferenced(dir, &referenced, &mut problems);
+            Some(manifest)
         }
-        Err(problem) => problems.push(problem),
-    }
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    };
     let own = manifest
         .as_ref()
         .map(|m| m.scrub.clone())
