@@ -8,30 +8,16 @@
 use std::fs;
 use std::hint::black_box;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fixture_runtime::repo::Repo;
 use fixture_runtime::rules::{apply, patch};
 
+#[path = "support/timing.rs"]
+mod timing;
+use timing::time;
+
 const RUNS: usize = 9;
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn time(mut f: impl FnMut()) -> Duration {
-    f();
-    median(
-        (0..RUNS)
-            .map(|_| {
-                let start = Instant::now();
-                f();
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
 
 /// A `lines`-line file and a patch changing every `lines / hunks`-th line
 /// in its own hunk with three lines of context, as `git diff` prints it.
@@ -66,7 +52,7 @@ fn git_apply_check(file: &str, patch: &str) -> Duration {
     fs::write(dir.join("big.txt"), file).unwrap();
     let patch_file = work.path().join("change.patch");
     fs::write(&patch_file, patch).unwrap();
-    time(|| {
+    time(RUNS, || {
         let status = Command::new("git")
             .args(["apply", "--check"])
             .arg(&patch_file)
@@ -84,11 +70,11 @@ fn main() {
     for (lines, hunks) in [(100_000, 10_000), (100_000, 100), (10_000, 1_000)] {
         let (file, text) = shape(lines, hunks);
         let repo = Repo::from_files([("big.txt", file.as_str())]);
-        let parse = time(|| {
+        let parse = time(RUNS, || {
             black_box(patch::parse(black_box(&text), "p").unwrap());
         });
         let parsed = patch::parse(&text, "p").unwrap();
-        let applied = time(|| {
+        let applied = time(RUNS, || {
             black_box(apply::apply(black_box(&parsed), &repo, "p").unwrap());
         });
         let git = git_apply_check(&file, &text);

@@ -11,13 +11,16 @@ use std::fs;
 use std::hint::black_box;
 use std::path::Path;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use fixture_runtime::scenario::stream_json::Transcript;
 use fixture_runtime::scenario::{
     validate, CliCall, CliError, CliOutput, CliRunner, Limits, RecordingCli, ScenarioPlayer,
 };
 use fixture_runtime::scrub::Scrubber;
+
+#[path = "support/timing.rs"]
+mod timing;
+use timing::time;
 
 const RUNS: usize = 30;
 
@@ -93,24 +96,6 @@ fn char_boundary(text: &str, mut index: usize) -> usize {
     index
 }
 
-fn median(mut runs: Vec<Duration>) -> Duration {
-    runs.sort();
-    runs[runs.len() / 2]
-}
-
-fn time(mut f: impl FnMut()) -> Duration {
-    f();
-    median(
-        (0..RUNS)
-            .map(|_| {
-                let start = Instant::now();
-                f();
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
-
 fn dir_size(dir: &Path) -> u64 {
     walkdir::WalkDir::new(dir)
         .into_iter()
@@ -132,11 +117,11 @@ fn main() {
         "the bench scenario is sound"
     );
 
-    let load_validate = time(|| {
+    let load_validate = time(RUNS, || {
         black_box(ScenarioPlayer::load(&dir).unwrap());
         black_box(validate(&dir, &limits));
     });
-    let read_only = time(|| {
+    let read_only = time(RUNS, || {
         for entry in walkdir::WalkDir::new(&dir).into_iter().flatten() {
             if entry.file_type().is_file() {
                 black_box(fs::read(entry.path()).unwrap());
@@ -159,10 +144,10 @@ fn main() {
     let scrubber = Scrubber::global();
     let scrubbed = scrubber.scrub(&text);
     assert!(!scrubbed.contains(&secret) && scrubbed.len() < text.len());
-    let scrub = time(|| {
+    let scrub = time(RUNS, || {
         black_box(scrubber.scrub(black_box(&text)).into_owned());
     });
-    let copy = time(|| {
+    let copy = time(RUNS, || {
         black_box(black_box(&text).to_owned());
     });
     let mb = text.len() as f64 / 1e6;
@@ -200,7 +185,7 @@ fn adversarial(scrubber: &Scrubber) {
             .iter()
             .map(|&size| {
                 let text = unit.repeat(size / unit.len());
-                let took = time(|| {
+                let took = time(RUNS, || {
                     black_box(scrubber.scrub(black_box(&text)));
                 });
                 format!(

@@ -13,6 +13,12 @@ use fixture_runtime::contract::PlannerOutput;
 use fixture_runtime::rules::task_graph::check;
 use serde_json::json;
 
+// `time` serves the other benches; this one counts violations as it times.
+#[allow(dead_code)]
+#[path = "support/timing.rs"]
+mod timing;
+use timing::median;
+
 const RUNS: usize = 11;
 
 /// `n` tasks `t0 … t{n-1}`; task `i` depends on what `dep(i)` names.
@@ -28,11 +34,6 @@ fn plan(n: usize, dep: impl Fn(usize) -> Option<String>) -> PlannerOutput {
         })
         .collect();
     serde_json::from_value(json!({ "tasks": tasks })).expect("a valid plan")
-}
-
-fn median(mut runs: Vec<Duration>) -> Duration {
-    runs.sort();
-    runs[runs.len() / 2]
 }
 
 /// The median time of `check` on `plan`, and how many violations it found.
