@@ -7,6 +7,7 @@ use crate::contract::FromOutput;
 use crate::discover::FixtureId;
 use crate::engine::{self, LocalVerify, Options, Outcome};
 use crate::fixture::Fixture;
+use crate::golden::UpdatePolicy;
 use crate::runbook::{self, Runbook, RunbookSuite};
 use crate::suite::Suite;
 
@@ -33,32 +34,50 @@ pub fn run_local<C: FromOutput>(
     run_fixture(suite, root, id, Some(&check));
 }
 
+/// Runs the fixture as often as the suite's `repeat` asks (once in an
+/// update run, which writes from one output); it passes when every run does.
 #[track_caller]
 fn run_fixture(suite: fn() -> Suite, root: &str, id: &str, local: Option<LocalVerify<'_>>) {
     let fixture = FixtureId::parse(id)
         .unwrap_or_else(|| panic!("fixture-kit: bad generated fixture id `{id}`"));
-    let result = engine::run(
-        &suite(),
-        Path::new(root),
-        &fixture,
-        local,
-        Options::from_env(),
-    );
-    match result {
-        Ok(Outcome::Updated { golden }) => {
+    let (suite, options) = (suite(), Options::from_env());
+    let runs = match options.update {
+        UpdatePolicy::Compare => suite.repeat,
+        UpdatePolicy::Write | UpdatePolicy::RefusedInCi => 1,
+    };
+    let mut failures = Vec::new();
+    for run in 1..=runs {
+        match engine::run(&suite, Path::new(root), &fixture, local, options.clone()) {
+            Ok(outcome) => report(id, outcome),
+            Err(failure) => failures.push((run, failure)),
+        }
+    }
+    match failures.first() {
+        None => {}
+        Some((_, failure)) if runs == 1 => panic!("{failure}"),
+        Some((run, failure)) => panic!(
+            "{} of {runs} runs passed; run {run} of {runs}: {failure}",
+            runs as usize - failures.len()
+        ),
+    }
+}
+
+/// Says what a passing run did: the golden it wrote, the warnings it found.
+fn report(id: &str, outcome: Outcome) {
+    match outcome {
+        Outcome::Updated { golden } => {
             // Straight to the process's stderr: libtest captures `eprintln!`
             // of passing tests, and an update run must say what it wrote.
             let _ = writeln!(std::io::stderr(), "fixture-kit: {id}: wrote {golden}");
         }
-        Ok(Outcome::Passed { warnings }) => {
+        Outcome::Passed { warnings } => {
             // A legacy suite's findings, shown as the update message is.
             let mut stderr = std::io::stderr().lock();
             for warning in warnings {
                 let _ = writeln!(stderr, "fixture-kit: warning: {id}: {warning}");
             }
         }
-        Ok(Outcome::FailedAsDeclared(_)) => {}
-        Err(failure) => panic!("{failure}"),
+        Outcome::FailedAsDeclared(_) => {}
     }
 }
 

@@ -44,9 +44,9 @@ impl Suite {
         self
     }
 
-    /// Runs each fixture's agent `times` times under `fixture-kit verify`
-    /// and the run-time harness (`--repeat` overrides it); a fixture passes
-    /// when every run does.
+    /// Runs each fixture's agent `times` times under `fixture-kit verify`,
+    /// the run-time harness (`--repeat` overrides it) and the generated
+    /// tests (once in an update run); a fixture passes when every run does.
     pub fn repeat(mut self, times: u32) -> Suite {
         self.repeat = times.max(1);
         self

@@ -312,3 +312,45 @@ fn writes_are_atomic_under_killed_and_concurrent_writers() {
         );
     }
 }
+
+/// How often [`Flaky`] has run.
+static FLAKY_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Answers the golden on every run but the second, which breaks the contract.
+struct Flaky;
+
+impl Runner for Flaky {
+    fn name(&self) -> &str {
+        "flaky"
+    }
+
+    fn is_real_agent(&self) -> bool {
+        true
+    }
+
+    fn run(&self, _: &Fixture) -> Result<String, RunError> {
+        let run = FLAKY_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        Ok(if run == 2 { "not json" } else { SPEC }.to_owned())
+    }
+}
+
+#[test]
+fn a_generated_test_runs_the_suites_repeats_and_fails_when_one_run_does() {
+    let tree = Tree::new(Some(SPEC));
+    let root = tree.root.to_str().unwrap().to_owned();
+    let failed = std::panic::catch_unwind(|| {
+        fixture_runtime::__private::run(
+            || Suite::new().runner(Flaky).repeat(3),
+            &root,
+            "design/parity/architect",
+        )
+    })
+    .expect_err("one run of three failed");
+    let message = failed.downcast_ref::<String>().unwrap();
+    assert!(
+        message.starts_with("2 of 3 runs passed; run 2 of 3: fixture "),
+        "{message}"
+    );
+    assert!(message.contains("[contract]"), "{message}");
+    assert_eq!(FLAKY_RUNS.load(std::sync::atomic::Ordering::SeqCst), 3);
+}
