@@ -45,6 +45,13 @@ pub struct Constraints {
     /// Configuration and other non-source files the patch may change.
     #[serde(default)]
     pub config_whitelist: Vec<String>,
+    /// `false` turns off the `pipeline` checks against the task's other
+    /// goldens (on by default).
+    #[serde(default)]
+    pub pipeline: Option<bool>,
+    /// Files the patch may touch although no planner task names them.
+    #[serde(default)]
+    pub pipeline_declared_files: Vec<String>,
     /// JSON paths whose values may hold timestamps or ids
     /// (`tasks[0].provenance.recordedAt`, `tasks[*].provenance.runId`).
     #[serde(default)]

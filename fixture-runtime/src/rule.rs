@@ -30,6 +30,9 @@ pub enum Rule {
     Scope,
     /// No timestamps or random ids; goldens in canonical form.
     Determinism,
+    /// A task's goldens agree with each other: the plan with the design,
+    /// the patch with the plan.
+    Pipeline,
     /// The actual output matches the golden.
     Golden,
     /// The agent runner produced an output.
@@ -42,7 +45,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in report order.
-    pub const ALL: [Rule; 15] = [
+    pub const ALL: [Rule; 16] = [
         Rule::Layout,
         Rule::Contract,
         Rule::ZeroChange,
@@ -54,6 +57,7 @@ impl Rule {
         Rule::ReviewerConsistency,
         Rule::Scope,
         Rule::Determinism,
+        Rule::Pipeline,
         Rule::Golden,
         Rule::Runner,
         Rule::LocalVerify,
@@ -74,6 +78,7 @@ impl Rule {
             Rule::ReviewerConsistency => "reviewer-consistency",
             Rule::Scope => "scope",
             Rule::Determinism => "determinism",
+            Rule::Pipeline => "pipeline",
             Rule::Golden => "golden",
             Rule::Runner => "runner",
             Rule::LocalVerify => "local-verify",

@@ -6,7 +6,7 @@ use crate::fixture::Fixture;
 use crate::messages;
 use crate::repo::Repo;
 use crate::rule::{Rule, Violation};
-use crate::rules::{self, patch, Context, TaskPatch};
+use crate::rules::{self, patch, pipeline, Context, TaskPatch};
 
 /// How unknown JSON fields are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -113,11 +113,13 @@ pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verifie
         );
     }
     let task_patch = task_patch(fixture);
+    let siblings = siblings(fixture);
     let ctx = Context {
         golden: &golden,
         constraints: &fixture.constraints,
         repo: repo.as_ref(),
         task_patch: task_patch.as_ref(),
+        siblings: &siblings,
         legacy: schema == Schema::Legacy,
     };
     violations.extend(rules::check(&parsed.output, &ctx));
@@ -144,4 +146,41 @@ fn task_patch(fixture: &Fixture) -> Option<TaskPatch> {
         golden: crate::fixture::display(&path),
         patch: patch::parse(&text, "").ok(),
     })
+}
+
+/// The earlier-stage goldens of the fixture's task that the `pipeline`
+/// checks hold it to: the architect's for a planner, the planner's for a
+/// coder. A golden that is absent or does not parse is left to its own
+/// fixture, which fails on it.
+fn siblings(fixture: &Fixture) -> pipeline::Siblings {
+    let mut siblings = pipeline::Siblings::default();
+    if fixture.constraints.pipeline == Some(false) {
+        return siblings;
+    }
+    let golden = |agent: Agent| {
+        let path = fixture
+            .dir
+            .parent()?
+            .join(agent.as_str())
+            .join(agent.golden_kind().file_name());
+        let text = crate::untrusted::read_text(&path, crate::untrusted::MAX_BYTES).ok()?;
+        let parsed = contract::parse(agent, &text).ok()?;
+        Some((crate::fixture::display(&path), parsed.output))
+    };
+    match fixture.id.agent {
+        Agent::Planner => {
+            if let Some((golden, contract::AgentOutput::Architect(output))) =
+                golden(Agent::Architect)
+            {
+                siblings.architect = Some(pipeline::Sibling { golden, output });
+            }
+        }
+        Agent::Coder => {
+            if let Some((golden, contract::AgentOutput::Planner(output))) = golden(Agent::Planner) {
+                siblings.planner = Some(pipeline::Sibling { golden, output });
+            }
+        }
+        Agent::Architect | Agent::Reviewer => {}
+    }
+    siblings
 }

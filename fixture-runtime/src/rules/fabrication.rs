@@ -159,7 +159,7 @@ pub fn review(
     violations
 }
 
-fn exists(repo: &Repo, path: &str) -> bool {
+pub(crate) fn exists(repo: &Repo, path: &str) -> bool {
     let dir = format!("{}/", path.trim_end_matches('/'));
     repo.has(path) || repo.files.keys().any(|k| k.starts_with(&dir))
 }

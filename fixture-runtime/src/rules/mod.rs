@@ -8,6 +8,7 @@ pub mod determinism;
 pub mod fabrication;
 pub mod patch;
 pub mod paths;
+pub mod pipeline;
 pub mod reviewer;
 pub mod scope;
 pub mod task_graph;
@@ -30,6 +31,9 @@ pub struct Context<'a> {
     /// For a reviewer: the task's coder golden (`../coder/expected.patch`),
     /// when there is one.
     pub task_patch: Option<&'a TaskPatch>,
+    /// The task's earlier-stage goldens the `pipeline` checks hold the
+    /// output to (none when `"pipeline": false`).
+    pub siblings: &'a pipeline::Siblings,
     /// Whether the fixture is verified in legacy mode.
     pub legacy: bool,
 }
@@ -100,6 +104,9 @@ fn planner(plan: &PlannerOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> Vec
     );
     if let Some(repo) = ctx.repo {
         violations.extend(fabrication::plan(plan, repo, &c.new_files, ctx.golden));
+    }
+    if let Some(architect) = &ctx.siblings.architect {
+        violations.extend(pipeline::plan(plan, ctx.repo, architect, ctx.golden));
     }
     violations.extend(task_graph::check(plan, &c.task_graph, ctx.golden));
     violations.extend(scope::plan(plan, c.scope, ctx.golden));
@@ -172,6 +179,14 @@ fn coder_rules(coder: &CoderOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> 
         if let Err(failed) = apply::apply(&parsed, repo, ctx.golden) {
             violations.extend(failed);
         }
+    }
+    if let Some(planner) = &ctx.siblings.planner {
+        violations.extend(pipeline::patch(
+            &parsed,
+            planner,
+            &c.pipeline_declared_files,
+            ctx.golden,
+        ));
     }
     violations.extend(scope::patch(
         &parsed,
@@ -298,11 +313,13 @@ mod tests {
         let create = "diff --git a/n.ts b/n.ts\nnew file mode 100644\n--- /dev/null\n+++ b/n.ts\n@@ -0,0 +1 @@\n+x\n";
         let modify = "diff --git a/o.ts b/o.ts\n--- a/o.ts\n+++ b/o.ts\n@@ -1 +1 @@\n-a\n+b\n";
         let constraints = Constraints::default();
+        let siblings = super::pipeline::Siblings::default();
         let ctx = |legacy| Context {
             golden: "g",
             constraints: &constraints,
             repo: None,
             task_patch: None,
+            siblings: &siblings,
             legacy,
         };
         let coder = |patch: &str| {
