@@ -36,6 +36,7 @@ fn every_rule_has_a_must_fail_fixture() {
         Rule::ReviewerConsistency,
         Rule::Scope,
         Rule::Determinism,
+        Rule::Pipeline,
     ];
     let missing: Vec<_> = verification
         .iter()
