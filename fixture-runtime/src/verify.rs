@@ -136,16 +136,23 @@ fn task_patch(fixture: &Fixture) -> Option<TaskPatch> {
     if fixture.id.agent != Agent::Reviewer {
         return None;
     }
+    let (golden, text) = sibling_golden(fixture, Agent::Coder)?;
+    Some(TaskPatch {
+        golden,
+        patch: patch::parse(&text, "").ok(),
+    })
+}
+
+/// The golden of `agent` in `fixture`'s task, as shown in messages, and
+/// its text, when it can be read.
+fn sibling_golden(fixture: &Fixture, agent: Agent) -> Option<(String, String)> {
     let path = fixture
         .dir
         .parent()?
-        .join(Agent::Coder.as_str())
-        .join(Agent::Coder.golden_kind().file_name());
+        .join(agent.as_str())
+        .join(agent.golden_kind().file_name());
     let text = crate::untrusted::read_text(&path, crate::untrusted::MAX_BYTES).ok()?;
-    Some(TaskPatch {
-        golden: crate::fixture::display(&path),
-        patch: patch::parse(&text, "").ok(),
-    })
+    Some((crate::fixture::display(&path), text))
 }
 
 /// The earlier-stage goldens of the fixture's task that the `pipeline`
@@ -158,14 +165,8 @@ fn siblings(fixture: &Fixture) -> pipeline::Siblings {
         return siblings;
     }
     let golden = |agent: Agent| {
-        let path = fixture
-            .dir
-            .parent()?
-            .join(agent.as_str())
-            .join(agent.golden_kind().file_name());
-        let text = crate::untrusted::read_text(&path, crate::untrusted::MAX_BYTES).ok()?;
-        let parsed = contract::parse(agent, &text).ok()?;
-        Some((crate::fixture::display(&path), parsed.output))
+        let (golden, text) = sibling_golden(fixture, agent)?;
+        Some((golden, contract::parse(agent, &text).ok()?.output))
     };
     match fixture.id.agent {
         Agent::Planner => {
