@@ -52,6 +52,9 @@ pub struct Constraints {
     /// Files the patch may touch although no planner task names them.
     #[serde(default)]
     pub pipeline_declared_files: Vec<String>,
+    /// Every planner task's file must be touched by the patch.
+    #[serde(default)]
+    pub every_task_done: bool,
     /// JSON paths whose values may hold timestamps or ids
     /// (`tasks[0].provenance.recordedAt`, `tasks[*].provenance.runId`).
     #[serde(default)]

@@ -187,6 +187,9 @@ fn coder_rules(coder: &CoderOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> 
             &c.pipeline_declared_files,
             ctx.golden,
         ));
+        if c.every_task_done {
+            violations.extend(pipeline::every_task_done(&parsed, planner, ctx.golden));
+        }
     }
     violations.extend(scope::patch(
         &parsed,

@@ -108,6 +108,39 @@ pub fn patch(
         .collect()
 }
 
+/// `every_task_done`: every task's `file` is touched by the patch (a
+/// rename by either of its names).
+pub fn every_task_done(
+    patch: &Patch,
+    planner: &Sibling<PlannerOutput>,
+    golden: &str,
+) -> Vec<Violation> {
+    let touched: Vec<&str> = patch.files.iter().flat_map(|fp| fp.paths()).collect();
+    planner
+        .output
+        .tasks
+        .iter()
+        .enumerate()
+        .filter(|(_, task)| !task.file.trim().is_empty())
+        .filter(|(_, task)| {
+            !touched
+                .iter()
+                .any(|path| covered(path, &[task.file.as_str()]))
+        })
+        .map(|(i, task)| {
+            Violation::new(
+                Rule::Pipeline,
+                format!(
+                    "task `{}` plans `{}`, which the patch does not touch",
+                    task.id, task.file
+                ),
+            )
+            .at(format!("{}: tasks[{i}].file vs {golden}", planner.golden))
+            .hint("change the file in the patch, drop the task, or turn off `every_task_done`")
+        })
+        .collect()
+}
+
 /// `path` is one of `entries`, or under one that ends in `/`.
 fn covered(path: &str, entries: &[&str]) -> bool {
     entries
@@ -189,6 +222,19 @@ mod tests {
             ..planner
         };
         assert_eq!(super::patch(&parsed, &planner, &[], "c").len(), 1);
+        // Every task done: `src/b.ts` by the rename, `y.ts` by nothing.
+        let undone = Sibling {
+            output: plan_of(&["src/b.ts", "y.ts"]),
+            ..planner.clone()
+        };
+        let undone: Vec<String> = every_task_done(&parsed, &undone, "c")
+            .iter()
+            .map(|v| v.message.clone())
+            .collect();
+        assert_eq!(
+            undone,
+            ["task `T1` plans `y.ts`, which the patch does not touch"]
+        );
         let declared = ["x.md".to_owned()];
         assert!(super::patch(&parsed, &planner, &declared, "c").is_empty());
     }
