@@ -123,23 +123,15 @@ impl Transcript {
     pub fn overloaded(&mut self, with_status: bool) -> &mut Transcript {
         const TEXT: &str = "API Error: 529 {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}";
         let id = self.uuid();
-        let uuid = self.uuid();
-        self.lines.push(json!({
-            "type": "assistant",
-            "message": {
-                "id": id,
-                "type": "message",
-                "role": "assistant",
-                "model": "<synthetic>",
-                "content": [{"type": "text", "text": TEXT}],
-                "stop_reason": "stop_sequence",
-                "usage": {"input_tokens": 0, "output_tokens": 0},
-            },
-            "parent_tool_use_id": null,
-            "session_id": self.session_id,
-            "uuid": uuid,
-            "error": "unknown",
-        }));
+        let mut line = self.assistant_line(
+            id,
+            json!("<synthetic>"),
+            json!({"type": "text", "text": TEXT}),
+            json!("stop_sequence"),
+            json!({"input_tokens": 0, "output_tokens": 0}),
+        );
+        line["error"] = json!("unknown");
+        self.lines.push(line);
         self.result(TEXT, true);
         if with_status {
             let last = self.lines.last_mut().expect("a result line was pushed");
@@ -166,22 +158,42 @@ impl Transcript {
 
     fn assistant(&mut self, block: Value) {
         let id = format!("msg_{}", self.token());
+        let model = json!(self.model);
+        let line = self.assistant_line(
+            id,
+            model,
+            block,
+            Value::Null,
+            json!({"input_tokens": 10, "output_tokens": 5}),
+        );
+        self.lines.push(line);
+    }
+
+    /// One `assistant` line with one content block, as the CLI prints it.
+    fn assistant_line(
+        &mut self,
+        id: String,
+        model: Value,
+        block: Value,
+        stop_reason: Value,
+        usage: Value,
+    ) -> Value {
         let uuid = self.uuid();
-        self.lines.push(json!({
+        json!({
             "type": "assistant",
             "message": {
                 "id": id,
                 "type": "message",
                 "role": "assistant",
-                "model": self.model,
+                "model": model,
                 "content": [block],
-                "stop_reason": null,
-                "usage": {"input_tokens": 10, "output_tokens": 5},
+                "stop_reason": stop_reason,
+                "usage": usage,
             },
             "parent_tool_use_id": null,
             "session_id": self.session_id,
             "uuid": uuid,
-        }));
+        })
     }
 
     /// An id body unique within the session and derived from it.
