@@ -3,14 +3,16 @@
 //! runs, with the summary, the JUnit and JSON reports, retries, partitions
 //! and `report merge`.
 
+mod stand_in;
+
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use stand_in::stand_in_agent;
 
 const FIXTURE_KIT: &str = env!("CARGO_BIN_EXE_fixture-kit");
-const STAND_IN: &str = env!("CARGO_BIN_EXE_stand-in-agent");
 
 fn fixture_kit(args: &[&str]) -> Output {
     Command::new(FIXTURE_KIT)
@@ -71,8 +73,9 @@ fn repeated_runs_count_passes_mark_flaky_fixtures_and_write_both_reports() {
     let state = dir.path().join("state");
     let (junit, report) = (dir.path().join("out.xml"), dir.path().join("out.json"));
     let goldens = fs::canonicalize("fixtures").unwrap();
+    let stand_in = stand_in_agent();
     let agent = format!(
-        "{STAND_IN} -p --answer-dir {} --vary {} --fail 2:/planner --overload 1:/reviewer",
+        "{stand_in} -p --answer-dir {} --vary {} --fail 2:/planner --overload 1:/reviewer",
         goldens.display(),
         state.display()
     );

@@ -2,6 +2,7 @@
 //! stand-in agent CLI answers, records and fails on demand.
 
 mod common;
+mod stand_in;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,8 +15,7 @@ use fixture_kit::runner::Command;
 use fixture_kit::Suite;
 
 use common::SPEC;
-
-const STAND_IN: &str = env!("CARGO_BIN_EXE_stand-in-agent");
+use stand_in::stand_in_agent;
 
 /// A tree with one architect fixture, `design/parity/architect`, and a
 /// task-level `repo/`.
@@ -79,7 +79,7 @@ impl Tree {
 }
 
 fn stand_in(format: &str) -> Command {
-    Command::new(STAND_IN)
+    Command::new(stand_in_agent())
         .args(["-p", "--verbose", "--output-format", format])
         .timeout(Duration::from_secs(30))
 }
@@ -157,7 +157,7 @@ fn a_failing_agent_is_reported_with_its_status_and_stderr() {
 fn a_hanging_agent_is_killed_at_its_timeout() {
     let tree = Tree::new("Design a parity checker.\n");
     let answer = tree.answer(SPEC);
-    let command = Command::new(STAND_IN)
+    let command = Command::new(stand_in_agent())
         .args(["--output-format", "stream-json", "--delay-ms", "5000"])
         .env("STAND_IN_ANSWER_FILE", answer.to_str().unwrap())
         .timeout(Duration::from_millis(500));
@@ -183,7 +183,8 @@ fn the_agent_works_on_a_copy_of_the_repo() {
 fn replay_records_once_then_serves_without_the_agent() {
     let tree = Tree::new("Design a parity checker.\n");
     let answer = tree.answer(SPEC);
-    let agent = format!("{STAND_IN} -p --output-format stream-json --verbose");
+    let stand_in = stand_in_agent();
+    let agent = format!("{stand_in} -p --output-format stream-json --verbose");
 
     let missing = tree.cli(&["verify", "--replay"], &[]);
     assert!(!missing.status.success());
@@ -318,7 +319,8 @@ fn a_coder_that_edits_files_answers_with_the_diff_of_its_working_copy() {
         }
         process.output().unwrap()
     };
-    let agent = format!("{STAND_IN} --output-format stream-json");
+    let stand_in = stand_in_agent();
+    let agent = format!("{stand_in} --output-format stream-json");
     let recorded = cli(
         &[
             "verify",

@@ -2,11 +2,14 @@
 //! scenario under `scenarios/`, plus the reference orchestrator's exact
 //! step orders, its fault handling, and the recording itself.
 
+mod stand_in;
 mod support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use stand_in::stand_in_agent;
 
 use fixture_kit::scenario::{
     CliCall, CliRunner, Fault, OverloadShape, RealCli, ReplayCli, ScenarioPlayer,
@@ -19,8 +22,6 @@ use support::recording::{record, BUNDLED};
 fn orchestrator() -> ScenarioSuite {
     ScenarioSuite::new().orchestrator(|cli, recipe| Pipeline::from_recipe(recipe)?.run(cli))
 }
-
-const AGENT: &str = env!("CARGO_BIN_EXE_stand-in-agent");
 
 fn scenario_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -273,7 +274,7 @@ fn suite_replay_reports_a_different_outcome() {
 
 #[test]
 fn the_stand_in_agent_hanging_after_its_result_is_killed_at_the_timeout() {
-    let call = CliCall::agent("investigate", AGENT)
+    let call = CliCall::agent("investigate", stand_in_agent())
         .args(["--output-format", "stream-json", "--hang"])
         .stdin("Look around\n@answer found it")
         .timeout(Duration::from_secs(2));
@@ -296,7 +297,7 @@ fn the_stand_in_agent_answers_from_a_file_in_plain_output() {
     fs::write(&answer, "{\"tasks\": []}\n").unwrap();
     let output = RealCli
         .run(
-            &CliCall::agent("plan", AGENT)
+            &CliCall::agent("plan", stand_in_agent())
                 .args(["-p", "--exit-code", "4"])
                 .env("STAND_IN_ANSWER_FILE", answer.to_str().unwrap())
                 .stdin("Plan it."),
@@ -313,7 +314,8 @@ fn re_recording_reproduces_the_bundled_scenarios_byte_for_byte() {
     let out = tempfile::tempdir().unwrap();
     for (name, script) in BUNDLED {
         let dir = out.path().join(name);
-        record(name, script, Path::new(AGENT), Some(&dir)).unwrap_or_else(|p| panic!("{p}"));
+        record(name, script, Path::new(stand_in_agent()), Some(&dir))
+            .unwrap_or_else(|p| panic!("{p}"));
         let expected = files(&scenario_dir(name));
         let actual = files(&dir);
         assert_eq!(
@@ -354,8 +356,8 @@ fn files(dir: &Path) -> Vec<(String, String)> {
 #[ignore = "records the bundled scenarios into $RECORD_SCENARIO_DIR"]
 fn record_bundled_scenarios() {
     for (name, script) in BUNDLED {
-        let outcome =
-            record(name, script, Path::new(AGENT), None).unwrap_or_else(|p| panic!("{p}"));
+        let outcome = record(name, script, Path::new(stand_in_agent()), None)
+            .unwrap_or_else(|p| panic!("{p}"));
         println!("{name}: {outcome}");
     }
 }
@@ -363,7 +365,7 @@ fn record_bundled_scenarios() {
 fn stand_in(args: &[&str], timeout: Duration) -> fixture_kit::scenario::CliOutput {
     RealCli
         .run(
-            &CliCall::agent("x", AGENT)
+            &CliCall::agent("x", stand_in_agent())
                 .args(["--output-format", "stream-json"])
                 .args(args.iter().copied())
                 .stdin("Check\n@answer fine")

@@ -8,6 +8,7 @@ use crate::discover::FixtureId;
 use crate::engine::{self, LocalVerify, Options, Outcome};
 use crate::fixture::Fixture;
 use crate::golden::UpdatePolicy;
+#[cfg(feature = "runbooks")]
 use crate::runbook::{self, Runbook, RunbookSuite};
 use crate::suite::Suite;
 
@@ -93,6 +94,7 @@ pub fn run_scenario(settings: fn() -> crate::scenario::ScenarioSuite, root: &str
 /// Runs one generated runbook lane test (`key` is `<file>.md#<lane>`):
 /// the lane and the lanes it needs, in a fresh run; panics with the report
 /// unless every one of them worked or broke as it must.
+#[cfg(feature = "runbooks")]
 #[track_caller]
 pub fn run_runbook(settings: fn() -> RunbookSuite, root: &str, key: &str) {
     let (file, lane) = key

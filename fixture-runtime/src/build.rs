@@ -82,6 +82,7 @@ fn discover_relative(manifest_dir: &Path, root: &str) -> crate::discover::Fixtur
 ///
 /// A runbook that does not parse does not fail the build script: the macro
 /// reports it as a `compile_error!` naming its file and line.
+#[cfg(feature = "runbooks")]
 pub fn runbooks(root: &str) {
     write_manifest(root, |package| {
         crate::runbook::discover(&package.join(root), root).manifest()

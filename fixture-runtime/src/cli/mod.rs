@@ -6,6 +6,7 @@ mod evaluate;
 mod json_report;
 mod new;
 mod pipe;
+#[cfg(feature = "runbooks")]
 mod runbook;
 mod scenario;
 mod verify;
@@ -56,6 +57,7 @@ enum Command {
     #[command(subcommand)]
     Scenario(scenario::ScenarioCommand),
     /// Runbooks: `runbook run FILE [--format json]`.
+    #[cfg(feature = "runbooks")]
     #[command(subcommand)]
     Runbook(runbook::RunbookCommand),
     /// Evaluation reports: `report merge A.json B.json … [--junit PATH]`.
@@ -109,6 +111,7 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema(&args),
         Command::Scrub(args) => scenario::scrub(&args),
         Command::Scenario(command) => scenario::run(&command),
+        #[cfg(feature = "runbooks")]
         Command::Runbook(command) => runbook::run_command(&command),
         Command::Report(command) => evaluate::report(&command),
     };

@@ -7,7 +7,8 @@ use serde::Deserialize;
 use crate::fixture::Fixture;
 
 /// How an actual output is compared with its golden.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// The same typed content, field by field (the default).

@@ -115,6 +115,7 @@ pub(super) fn untrack(wrapper: u32) {
 
 /// Kills every live tree at once, for an exit that cannot wait (a closed
 /// output pipe, see `cli::pipe`).
+#[cfg(feature = "cli")]
 pub(crate) fn kill_all() {
     signal_trees(libc::SIGKILL);
 }
