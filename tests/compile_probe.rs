@@ -4,14 +4,21 @@
 //! the build script makes new or removed fixture folders (and runbook lanes)
 //! new or removed tests without any source edit, and nextest partitions the
 //! generated tests.
+//!
+//! The probes build into this package's own target folder, with its dev
+//! profile and lock file, so they reuse the dependencies `cargo test` has
+//! just built (Cargo releases its lock while tests run) and compile only
+//! their own few lines. They build (`cargo build --tests`) rather than
+//! check, for the same reason: a check would compile every dependency
+//! again as metadata.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// A crate in a temporary folder that depends on this checkout. Each probe
-/// has its own package name: probes build in parallel into one shared
-/// target folder, and must not overwrite each other's test binaries.
+/// has its own package name: probes build into one shared target folder,
+/// and must not overwrite each other's test binaries.
 struct Probe {
     dir: tempfile::TempDir,
     name: &'static str,
@@ -104,7 +111,8 @@ impl Probe {
             &format!(
                 "[package]\nname = \"probe-{}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
                  [dev-dependencies]\nfixture-kit = {{ path = {repo:?} }}\n\n\
-                 [build-dependencies]\nfixture-runtime = {{ path = {:?} }}\n{harnesses}\n[workspace]\n",
+                 [build-dependencies]\nfixture-runtime = {{ path = {:?} }}\n{harnesses}\n\
+                 {DEV_PROFILE}\n[workspace]\n",
                 self.name,
                 repo.join("fixture-runtime")
             ),
@@ -137,9 +145,29 @@ impl Probe {
     }
 }
 
-/// One target folder shared by every probe, so dependencies build once.
+/// The target folder this test binary was built in (`<target>/debug/deps/`
+/// holds it): shared by every probe, so dependencies build once, and
+/// usually already built.
 fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/compile-probe")
+    let exe = std::env::current_exe().unwrap();
+    exe.ancestors()
+        .nth(3)
+        .expect("a test binary lives in <target>/<profile>/deps/")
+        .to_owned()
+}
+
+/// This workspace's `[profile.dev]`, which the probes need to share its
+/// built dependencies (a profile is read from the workspace root only).
+const DEV_PROFILE: &str = "[profile.dev]\ndebug = \"line-tables-only\"\n";
+
+#[test]
+fn the_probes_copy_the_workspace_dev_profile() {
+    let manifest = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
+    assert!(
+        manifest.unwrap().contains(DEV_PROFILE),
+        "Cargo.toml's [profile.dev] changed: change DEV_PROFILE in tests/compile_probe.rs \
+         to match, or every probe builds its dependencies again"
+    );
 }
 
 const PLANNER_GOLDEN: &str = r#"{
@@ -241,7 +269,7 @@ fn each_malformed_tree_is_a_compile_error_at_the_attribute_naming_the_path() {
         probe.suite(name, &format!("cases/{name}"));
     }
     let output = probe.cargo(&[
-        "check",
+        "build",
         "--tests",
         "--keep-going",
         "--message-format",
@@ -365,7 +393,7 @@ fn runbook_lanes_become_tests_and_a_bad_runbook_is_a_compile_error() {
         "books/bad.md",
         "# Bad\n\n## Lane\n\n```http\nGET http://127.0.0.1:1/\n```\n",
     );
-    let output = probe.cargo(&["check", "--tests", "--message-format", "short"]);
+    let output = probe.cargo(&["build", "--tests", "--message-format", "short"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "the probe must not build");
     let expected = "tests/books.rs:1:1: error: malformed runbook: books/bad.md:5: an `http` \
