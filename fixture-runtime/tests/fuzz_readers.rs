@@ -14,16 +14,14 @@ use fixture_runtime::scenario::{validate, Limits, ScenarioManifest, ScenarioPlay
 use proptest::prelude::*;
 use proptest::sample::select;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
+/// Copies of the bundled scenarios and runbooks, kept inside this package.
+fn data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
 
 /// Every line of the files below `dir` with this extension (sorted).
 fn corpus_lines(dir: &str, ext: &str) -> Vec<String> {
-    let mut lines: Vec<String> = walkdir::WalkDir::new(workspace().join(dir))
+    let mut lines: Vec<String> = walkdir::WalkDir::new(data().join(dir))
         .into_iter()
         .flatten()
         .filter(|entry| entry.path().extension().is_some_and(|e| e == ext))
@@ -131,7 +129,7 @@ fn deep_and_long_runbooks_finish() {
 
 /// The bundled `smoke-happy` scenario as `(relative path, text)` pairs.
 fn scenario_files() -> Vec<(String, String)> {
-    let root = workspace().join("scenarios/smoke-happy");
+    let root = data().join("scenarios/smoke-happy");
     let mut files: Vec<(String, String)> = walkdir::WalkDir::new(&root)
         .into_iter()
         .flatten()

@@ -15,11 +15,10 @@ use fixture_runtime::scenario::{
 };
 use serde_json::json;
 
+/// A copy of a bundled scenario, kept inside this package.
 fn bundled(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .join("scenarios")
+        .join("tests/data/scenarios")
         .join(name)
 }
 

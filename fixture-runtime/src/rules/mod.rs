@@ -357,7 +357,8 @@ mod tests {
 
     #[test]
     fn a_patch_with_several_defects_reports_every_one() {
-        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures"));
+        let root =
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fixtures"));
         let id = FixtureId::parse("rule-must-fail/patch-several-defects/coder").unwrap();
         let fixture = Fixture::load(root, &id).unwrap();
         let golden = fixture.golden.clone().unwrap();
@@ -368,16 +369,16 @@ mod tests {
             .collect();
         let all = found.join("\n");
         for expected in [
-            "[patch-validity] ../fixtures/rule-must-fail/patch-several-defects/coder/expected.patch:4: \
+            "[patch-validity] tests/data/fixtures/rule-must-fail/patch-several-defects/coder/expected.patch:4: \
              `src/shape.ts`: hunk 1 `@@ -1,4 +1,4 @@`: header says 4 old / 4 new lines, body has 3 / 3",
-            "[patch-apply] ../fixtures/rule-must-fail/patch-several-defects/coder/expected.patch:9: \
+            "[patch-apply] tests/data/fixtures/rule-must-fail/patch-several-defects/coder/expected.patch:9: \
              `src/shape.ts`: hunk 2 `@@ -5,3 +5,3 @@` does not apply: at line 6, expected \
              `  return 2 * (w - h);` but found `  return 2 * (w + h);`",
-            "[patch-apply] ../fixtures/rule-must-fail/patch-several-defects/coder/expected.patch:17: \
+            "[patch-apply] tests/data/fixtures/rule-must-fail/patch-several-defects/coder/expected.patch:17: \
              `src/units.ts`: hunk 1 `@@ -1,3 +1,3 @@` does not apply",
-            "[path-safety] ../fixtures/rule-must-fail/patch-several-defects/coder/expected.patch:22: \
+            "[path-safety] tests/data/fixtures/rule-must-fail/patch-several-defects/coder/expected.patch:22: \
              `dist/shape.js` is under forbidden path `dist/`",
-            "[non-fabrication] ../fixtures/rule-must-fail/patch-several-defects/coder/expected.patch:17: \
+            "[non-fabrication] tests/data/fixtures/rule-must-fail/patch-several-defects/coder/expected.patch:17: \
              `src/units.ts`: hunk 1 has removed line `export const UNIT = \"mm\";`",
         ] {
             assert!(all.contains(expected), "missing {expected:?} in:\n{all}");

@@ -1,16 +1,16 @@
 //! The committed JSON Schemas in `schemas/` match the contract types.
-//! Refresh them with `UPDATE_GOLDENS=1 cargo test -p fixture-runtime --test schemas`.
+//! Refresh them with `UPDATE_GOLDENS=1 cargo test --test schemas`.
 
 use std::fs;
 use std::path::Path;
 
-use fixture_runtime::contract::schema_json;
-use fixture_runtime::env::{flag, UPDATE_GOLDENS};
-use fixture_runtime::Agent;
+use fixture_kit::contract::schema_json;
+use fixture_kit::env::{flag, UPDATE_GOLDENS};
+use fixture_kit::Agent;
 
 #[test]
 fn committed_schemas_are_up_to_date() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
     let mut stale = Vec::new();
     for agent in Agent::ALL {
         let path = dir.join(format!("{agent}.schema.json"));
@@ -27,7 +27,7 @@ fn committed_schemas_are_up_to_date() {
     }
     assert!(
         stale.is_empty(),
-        "out of date: {}\nrefresh with `UPDATE_GOLDENS=1 cargo test -p fixture-runtime --test schemas`",
+        "out of date: {}\nrefresh with `UPDATE_GOLDENS=1 cargo test --test schemas`",
         stale.join(", ")
     );
 }
@@ -37,10 +37,10 @@ fn committed_schemas_are_up_to_date() {
 /// contract parses it without unknown fields.
 #[test]
 fn schemas_and_contracts_agree_on_the_bundled_corpus() {
-    use fixture_runtime::contract::parse;
-    use fixture_runtime::discover::discover;
+    use fixture_kit::contract::parse;
+    use fixture_kit::discover::discover;
 
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let (mut accepted, mut rejected) = (0, 0);
     for found in discover(&root).fixtures {
         let agent = found.id.agent;
