@@ -5,7 +5,7 @@
 //! and replays.
 //!
 //! Its prompts carry `@bash`, `@write` and `@answer` directives for the
-//! stand-in agent CLI (`src/bin/stand-in-agent.rs`); a real agent reads them
+//! stand-in agent CLI (`examples/stand-in-agent.rs`); a real agent reads them
 //! as part of the instructions.
 
 use std::collections::BTreeMap;
