@@ -1,7 +1,7 @@
 //! The stand-in agent CLI (`examples/stand-in-agent.rs`) for the tests that
 //! drive an agent process. It is an example, so that `cargo install` never
 //! installs it; Cargo builds it on first use, with this package's features
-//! (a no-op when `cargo test` has built the examples already).
+//! (a no-op when `cargo test --workspace` has built the examples already).
 
 use std::process::Command;
 use std::sync::OnceLock;
@@ -13,17 +13,24 @@ pub fn stand_in_agent() -> &'static str {
 }
 
 fn build() -> String {
-    let features: Vec<&str> = [
-        ("cli", cfg!(feature = "cli")),
-        ("runbooks", cfg!(feature = "runbooks")),
-    ]
-    .into_iter()
-    .filter_map(|(name, on)| on.then_some(name))
-    .collect();
+    // With every feature on, the defaults and the whole workspace resolve
+    // dependencies as `cargo test --workspace` does, so nothing rebuilds.
+    let mut features = vec!["--workspace"];
+    if !(cfg!(feature = "cli") && cfg!(feature = "runbooks")) {
+        features.push("--no-default-features");
+        for (name, on) in [
+            ("cli", cfg!(feature = "cli")),
+            ("runbooks", cfg!(feature = "runbooks")),
+        ] {
+            if on {
+                features.extend(["--features", name]);
+            }
+        }
+    }
     let output = Command::new(env!("CARGO"))
         .args(["build", "--quiet", "--example", "stand-in-agent"])
-        .args(["--message-format", "json", "--no-default-features"])
-        .args(["--features", &features.join(",")])
+        .args(["--message-format", "json"])
+        .args(&features)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo runs");
