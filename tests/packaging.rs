@@ -109,3 +109,55 @@ fn the_runtime_test_data_equals_the_bundled_originals() {
     }
     assert!(compared > 50, "only {compared} copied files");
 }
+
+/// A crate with golden fixtures only (`default-features = false` on both
+/// dependencies) compiles no CLI stack, Markdown parser or HTTP client;
+/// with the defaults it does. `cargo tree` resolves without building.
+#[test]
+fn the_leanest_features_leave_out_the_cli_stack_markdown_parser_and_http_client() {
+    let tree = |features: &[&str]| -> Vec<String> {
+        let output = Command::new(env!("CARGO"))
+            .args(["tree", "--quiet", "--offline", "-p", "fixture-kit"])
+            .args([
+                "-e",
+                "normal,build",
+                "--prefix",
+                "none",
+                "--format",
+                "{lib}",
+            ])
+            .args(features)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|lib| lib.trim_end_matches(" (*)").to_owned())
+            .collect()
+    };
+    let heavy = [
+        "clap",
+        "libtest_mimic",
+        "pulldown_cmark",
+        "ureq",
+        "serde_json_path",
+    ];
+    let lean = tree(&["--no-default-features"]);
+    let full = tree(&[]);
+    for name in heavy {
+        assert!(
+            !lean.iter().any(|lib| lib == name),
+            "`{name}` is compiled without default features"
+        );
+        assert!(
+            full.iter().any(|lib| lib == name),
+            "`{name}` is gone from the defaults"
+        );
+    }
+}
