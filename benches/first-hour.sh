@@ -45,7 +45,7 @@ timed() {
   local log=$1 status=0
   shift
   /usr/bin/time -o "$log.time" -f '%e %U %S' "$@" >"$log" 2>&1 || status=$?
-  tail -n 1 "$log.time" | awk -v s="$status" '{printf "%.1f %.1f %s", $1, $2 + $3, s}'
+  tail -n 1 "$log.time" | awk -v s="$status" '{printf "%.1f %.1f %s\n", $1, $2 + $3, s}'
 }
 
 # The README's first ```sh block: its first two commands, comments cut.
