@@ -7,7 +7,6 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::Path;
 
 use fixture_runtime::scrub::{placeholder, scrub, ScrubConfig, Scrubber};
 use proptest::prelude::*;
