@@ -14,7 +14,7 @@ use crate::messages::{self, Entry, Source};
 use crate::rule::{Rule, Violation};
 use crate::runner::{Answer, PermissionDenial, Transient, Usage};
 use crate::suite::Suite;
-use crate::verify::verify;
+use crate::verify::{verify_after, Upstream};
 
 /// Fixture-local checks from a `verify.rs`.
 pub type LocalVerify<'a> = &'a dyn Fn(&AgentOutput, &Fixture) -> Result<(), String>;
@@ -110,6 +110,9 @@ pub struct Measured {
     pub result: Result<Outcome, Failure>,
     /// What the agent's CLI reported.
     pub agent: AgentReport,
+    /// The agent's answer, when the runner produced one (a chained run
+    /// hands it to the next stage).
+    pub output: Option<String>,
 }
 
 /// What an agent CLI reported about one run, answered or failed.
@@ -142,32 +145,65 @@ pub fn measure(
     local: Option<LocalVerify<'_>>,
     options: Options,
 ) -> Measured {
-    let mut agent = AgentReport::default();
-    let result = run_measured(suite, root, id, local, options, &mut agent);
-    Measured { result, agent }
+    match Fixture::load(root, id) {
+        Ok(fixture) => measure_fixture(suite, &fixture, None, local, options),
+        Err(violation) => Measured {
+            result: Err(Failure {
+                fixture: crate::fixture::display(&id.dir(root)),
+                violations: vec![violation],
+                diff: None,
+                answer: None,
+            }),
+            agent: AgentReport::default(),
+            output: None,
+        },
+    }
 }
 
-fn run_measured(
+/// [`measure`] for a loaded `fixture`, its `pipeline` checks held to
+/// `upstream` (a chained run's actual earlier outputs) instead of the
+/// task's sibling goldens.
+pub fn measure_fixture(
     suite: &Suite,
-    root: &Path,
-    id: &FixtureId,
+    fixture: &Fixture,
+    upstream: Option<&Upstream>,
+    local: Option<LocalVerify<'_>>,
+    options: Options,
+) -> Measured {
+    let mut agent = AgentReport::default();
+    let mut output = None;
+    let result = run_loaded(
+        suite,
+        fixture,
+        upstream,
+        local,
+        options,
+        &mut agent,
+        &mut output,
+    );
+    Measured {
+        result,
+        agent,
+        output,
+    }
+}
+
+fn run_loaded(
+    suite: &Suite,
+    fixture: &Fixture,
+    upstream: Option<&Upstream>,
     local: Option<LocalVerify<'_>>,
     options: Options,
     agent: &mut AgentReport,
+    output: &mut Option<String>,
 ) -> Result<Outcome, Failure> {
-    let fixture = Fixture::load(root, id).map_err(|violation| Failure {
-        fixture: crate::fixture::display(&id.dir(root)),
-        violations: vec![violation],
-        diff: None,
-        answer: None,
-    })?;
     let fail = |violations: Vec<Violation>, diff: Option<String>| Failure {
         fixture: fixture.display_dir(),
         violations,
         diff,
         answer: None,
     };
-    let runner = suite.agent_runner();
+    let runner = suite.runner_for(fixture.id.agent);
     if let Some(source) = options
         .strict_real_agents
         .filter(|_| !runner.is_real_agent())
@@ -184,7 +220,7 @@ fn run_measured(
             None,
         ));
     }
-    let answer = runner.answer(&fixture).map_err(|err| {
+    let answer = runner.answer(fixture).map_err(|err| {
         (agent.usage, agent.transient) = (err.usage.map(|usage| *usage), err.transient);
         let mut violation = Violation::new(Rule::Runner, err.message);
         // Without a golden and without an agent, the way out is to write it
@@ -195,22 +231,31 @@ fn run_measured(
         };
         fail(vec![violation], None)
     })?;
+    *output = Some(answer.text.clone());
     agent.usage = answer.usage;
     agent
         .permission_denials
         .clone_from(&answer.permission_denials);
     let actual = &answer.text;
-    let checked = verify(&fixture, actual, suite.schema).and_then(|verified| {
-        match local.map(|check| check(&verified.parsed.output, &fixture)) {
+    let golden_upstream;
+    let upstream = match upstream {
+        Some(upstream) => upstream,
+        None => {
+            golden_upstream = Upstream::goldens(fixture);
+            &golden_upstream
+        }
+    };
+    let checked = verify_after(fixture, actual, suite.schema, upstream).and_then(|verified| {
+        match local.map(|check| check(&verified.parsed.output, fixture)) {
             Some(Err(message)) => Err(vec![Violation::new(Rule::LocalVerify, message)
                 .at(crate::fixture::display(&fixture.dir.join("verify.rs")))]),
             _ => Ok(verified),
         }
     });
-    let schema = suite.schema.for_fixture(&fixture);
+    let schema = suite.schema.for_fixture(fixture);
     if let Some(must) = &fixture.constraints.must_fail {
         let mut violations = checked.err().unwrap_or_default();
-        violations.extend(golden::form(&fixture, &options.entry).map(|form| form.violation));
+        violations.extend(golden::form(fixture, &options.entry).map(|form| form.violation));
         if violations.is_empty() {
             return Err(fail(
                 vec![Violation::new(
@@ -226,7 +271,7 @@ fn run_measured(
         }
         return match violations
             .iter()
-            .find(|v| v.rule == must.rule && reason(v, &fixture).contains(&must.because))
+            .find(|v| v.rule == must.rule && reason(v, fixture).contains(&must.because))
         {
             Some(hit) => Ok(Outcome::FailedAsDeclared(hit.clone())),
             None => {
@@ -249,7 +294,7 @@ fn run_measured(
             .then(|| excerpt(actual)),
         _ => None,
     };
-    golden::settle(&fixture, actual, checked, schema, suite.compare, &options)
+    golden::settle(fixture, actual, checked, schema, suite.compare, &options)
         .map(|outcome| with_notes(outcome, &answer))
         .map_err(|verdict| Failure {
             answer: shown,

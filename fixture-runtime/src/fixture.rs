@@ -4,6 +4,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::chain::Chained;
 use crate::constraints::Constraints;
 use crate::discover::{FixtureId, PROMPT, REPO};
 use crate::rule::{Rule, Violation};
@@ -26,6 +27,9 @@ pub struct Fixture {
     pub repo: Option<PathBuf>,
     /// Declared constraints.
     pub constraints: Constraints,
+    /// Set when the fixture runs as a stage of a chained run: its `prompt`
+    /// then holds the earlier stages' outputs.
+    pub chained: Option<Chained>,
 }
 
 impl Fixture {
@@ -50,6 +54,7 @@ impl Fixture {
             golden,
             repo,
             constraints,
+            chained: None,
         })
     }
 

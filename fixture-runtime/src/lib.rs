@@ -7,6 +7,7 @@
 
 pub mod agent;
 pub mod build;
+pub mod chain;
 pub mod cli;
 pub mod compare;
 pub mod constraints;

@@ -40,6 +40,27 @@ impl Schema {
     }
 }
 
+/// What the `pipeline` checks and a reviewer's grounding hold an output
+/// to: the task's earlier stages, as goldens or as a chained run's actual
+/// outputs.
+#[derive(Debug, Clone, Default)]
+pub struct Upstream {
+    /// The earlier stages the `pipeline` checks hold the output to.
+    pub siblings: pipeline::Siblings,
+    /// For a reviewer: the patch it reviews.
+    pub task_patch: Option<TaskPatch>,
+}
+
+impl Upstream {
+    /// The task's sibling goldens, read from disk.
+    pub fn goldens(fixture: &Fixture) -> Upstream {
+        Upstream {
+            siblings: siblings(fixture),
+            task_patch: task_patch(fixture),
+        }
+    }
+}
+
 /// Parses `actual` as `fixture`'s agent output and runs every rule that
 /// applies to it; returns every violation found, sorted by rule.
 ///
@@ -48,6 +69,17 @@ impl Schema {
 /// an output keeps its unknown fields in its canonical text, so an old
 /// golden passes until it is cleaned up.
 pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verified, Vec<Violation>> {
+    verify_after(fixture, actual, schema, &Upstream::goldens(fixture))
+}
+
+/// [`verify`], holding the output to `upstream` instead of the task's
+/// sibling goldens.
+pub fn verify_after(
+    fixture: &Fixture,
+    actual: &str,
+    schema: Schema,
+    upstream: &Upstream,
+) -> Result<Verified, Vec<Violation>> {
     // Locations name the golden when the output is the golden (bootstrap
     // runs, goldens checked before comparison), else the fixture folder.
     let golden = if fixture.golden.as_deref() == Some(actual) {
@@ -112,14 +144,12 @@ pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verifie
             .hint("remove `no_repo` from fixture.json, or remove repo/"),
         );
     }
-    let task_patch = task_patch(fixture);
-    let siblings = siblings(fixture);
     let ctx = Context {
         golden: &golden,
         constraints: &fixture.constraints,
         repo: repo.as_ref(),
-        task_patch: task_patch.as_ref(),
-        siblings: &siblings,
+        task_patch: upstream.task_patch.as_ref(),
+        siblings: &upstream.siblings,
         legacy: schema == Schema::Legacy,
     };
     violations.extend(rules::check(&parsed.output, &ctx));

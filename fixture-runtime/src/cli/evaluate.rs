@@ -68,10 +68,31 @@ impl Evaluation {
 
     /// The fixtures of this shard.
     pub(crate) fn partition(&self, ids: Vec<FixtureId>) -> Vec<FixtureId> {
+        self.partition_by(ids, FixtureId::test_name)
+    }
+
+    /// The items of this shard, each named by `name`.
+    pub(crate) fn partition_by<T>(&self, items: Vec<T>, name: impl Fn(&T) -> String) -> Vec<T> {
         match self.args.partition {
-            Some(partition) => partition.select(ids, FixtureId::test_name),
-            None => ids,
+            Some(partition) => partition.select(items, name),
+            None => items,
         }
+    }
+
+    /// Where the JUnit and the JSON report go, when asked for.
+    pub(crate) fn report_paths(&self) -> (Option<&Path>, Option<&Path>) {
+        (self.args.junit.as_deref(), self.args.report.as_deref())
+    }
+
+    /// Refuses repeats and retries, which a chained run does not do: each
+    /// stage runs once.
+    pub(crate) fn once(&self) -> Result<(), String> {
+        if self.plan.repeat > 1 || self.args.agent_retries > 0 {
+            return Err(
+                "--chain runs each stage once: drop --repeat and --agent-retries".into(),
+            );
+        }
+        Ok(())
     }
 
     /// Keeps `record` and turns it into the trial's result.

@@ -1,6 +1,8 @@
 //! The `fixture-kit` command: `verify`, `doctor`, `new` and friends, over
 //! the same engine as the generated tests.
 
+mod agent_cmd;
+mod chain;
 mod doctor;
 mod evaluate;
 mod json_report;

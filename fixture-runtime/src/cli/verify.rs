@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, FormatSetting, Trial};
 
+use super::agent_cmd::AgentCommands;
 use super::evaluate::{EvalArgs, Evaluation};
 use crate::compare::Mode;
 use crate::discover::{discover, find, FixtureId};
@@ -56,9 +57,14 @@ pub struct VerifyArgs {
     compare: Mode,
     /// Run this agent CLI on each fixture (prompt on stdin, in a copy of
     /// `repo/`) instead of replaying the golden, e.g.
-    /// "claude -p --output-format stream-json --verbose".
-    #[arg(long, value_name = "COMMAND")]
-    agent_cmd: Option<String>,
+    /// "claude -p --output-format stream-json --verbose"; `AGENT=COMMAND`
+    /// (repeatable) gives one agent its own.
+    #[arg(long, value_name = "[AGENT=]COMMAND")]
+    agent_cmd: Vec<String>,
+    /// Run each task's agents as a chain, architect → planner → coder →
+    /// reviewer, each receiving the earlier stages' actual outputs.
+    #[arg(long)]
+    chain: bool,
     /// Serve each fixture's recorded session from its `cassette/`; with
     /// `FIXTURE_KIT_RECORD=1`, record it from `--agent-cmd`.
     #[arg(long)]
@@ -93,7 +99,8 @@ pub fn harness(root: impl Into<PathBuf>, suite: Suite) -> ExitCode {
         concurrency: None,
         legacy: false,
         compare: suite.compare,
-        agent_cmd: None,
+        agent_cmd: Vec::new(),
+        chain: false,
         replay: false,
         agent_timeout: DEFAULT_AGENT_TIMEOUT,
         patch_from_workdir: false,
@@ -136,6 +143,15 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
         args.libtest.test_threads = Some(n);
     }
     let evaluation = Evaluation::new(args.eval.clone(), suite.repeat);
+    if suite.chained() {
+        return match select(&args) {
+            Ok(ids) => super::chain::run(&args.libtest, &args.root, ids, suite, options, &evaluation),
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     if args.update && evaluation.plan().repeat > 1 {
         eprintln!("--update writes goldens from one run: drop --repeat");
         return ExitCode::from(2);
@@ -147,7 +163,7 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let real_agent = suite.agent_runner().is_real_agent();
+    let real_agent = suite.has_real_agent();
     if args.libtest.format == Some(FormatSetting::Json) && !args.libtest.list {
         if let Err(message) = evaluation.single_run() {
             eprintln!("{message}");
@@ -201,6 +217,7 @@ fn repeated_flags(args: &VerifyArgs) -> Vec<String> {
         (args.legacy, "--legacy"),
         (args.replay, "--replay"),
         (args.patch_from_workdir, "--patch-from-workdir"),
+        (args.chain, "--chain"),
     ];
     flags.extend(
         switches
@@ -208,7 +225,7 @@ fn repeated_flags(args: &VerifyArgs) -> Vec<String> {
             .filter(|(on, _)| *on)
             .map(|(_, flag)| flag.to_string()),
     );
-    if let Some(command) = &args.agent_cmd {
+    for command in &args.agent_cmd {
         flags.extend(["--agent-cmd".to_owned(), command.clone()]);
     }
     if args.agent_timeout != DEFAULT_AGENT_TIMEOUT {
@@ -217,13 +234,13 @@ fn repeated_flags(args: &VerifyArgs) -> Vec<String> {
     flags
 }
 
-/// The suite the flags describe: bootstrap, command or replay.
+/// The suite the flags describe: bootstrap, command or replay, for every
+/// agent or per agent, chained or not.
 fn suite(args: &VerifyArgs) -> Result<Suite, String> {
-    let command = args
-        .agent_cmd
-        .as_deref()
-        .map(|line| {
-            Command::parse(line).map(|command| {
+    let commands = AgentCommands::parse(&args.agent_cmd)?;
+    let command = |line: &str| {
+        Command::parse(line)
+            .map(|command| {
                 let command = command.timeout(Duration::from_secs(args.agent_timeout));
                 if args.patch_from_workdir {
                     command.patch_from_workdir()
@@ -231,16 +248,31 @@ fn suite(args: &VerifyArgs) -> Result<Suite, String> {
                     command
                 }
             })
-        })
-        .transpose()
-        .map_err(|err| format!("--agent-cmd: {err}"))?;
-    let suite = Suite::new().legacy(args.legacy).compare(args.compare);
-    Ok(match (args.replay, command) {
-        (true, Some(command)) => suite.runner(Replay::new().record_with(command)),
-        (true, None) => suite.runner(Replay::new()),
-        (false, Some(command)) => suite.runner(command),
+            .map_err(|err| format!("--agent-cmd: {err}"))
+    };
+    let replay = |command: Option<Command>| match command {
+        Some(command) => Replay::new().record_with(command),
+        None => Replay::new(),
+    };
+    let mut suite = Suite::new()
+        .legacy(args.legacy)
+        .compare(args.compare)
+        .chain(args.chain);
+    let all = commands.all.as_deref().map(command).transpose()?;
+    suite = match (args.replay, all) {
+        (true, all) => suite.runner(replay(all)),
+        (false, Some(all)) => suite.runner(all),
         (false, None) => suite,
-    })
+    };
+    for (agent, line) in &commands.by_agent {
+        let own = command(line)?;
+        suite = if args.replay {
+            suite.runner_for_agent(*agent, replay(Some(own)))
+        } else {
+            suite.runner_for_agent(*agent, own)
+        };
+    }
+    Ok(suite)
 }
 
 /// The fixtures to run. With `--exact NAME` (as nextest calls a harness)

@@ -1,0 +1,334 @@
+//! Chained runs: a task's agents in pipeline order (architect → planner →
+//! coder → reviewer), each receiving its `prompt.md` and the earlier
+//! stages' actual outputs ([`prompt`]), verified by its own rules and by
+//! the `pipeline` checks against those outputs, and compared with its
+//! golden. A stage that fails ends the chain: the stages after it are not
+//! reached. [`report`] shows each task as a row of four stages.
+
+pub mod prompt;
+pub mod report;
+
+use std::fmt;
+use std::path::Path;
+
+use crate::agent::Agent;
+use crate::contract::{self, AgentOutput};
+use crate::discover::{FixtureId, PROMPT};
+use crate::engine::{self, Failure, Options, Outcome};
+use crate::fixture::Fixture;
+use crate::naming::sanitize;
+use crate::rule::{Rule, Violation};
+use crate::rules::{patch, pipeline, TaskPatch};
+use crate::suite::Suite;
+use crate::verify::Upstream;
+
+pub use prompt::{compose, Handoff, PromptError};
+pub use report::{junit, Report};
+
+/// Marks a fixture run as a stage of a chained run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chained {
+    /// The earlier stages whose outputs its prompt holds, in order.
+    pub received: Vec<Agent>,
+}
+
+impl Chained {
+    /// The earlier stages as a phrase: `the architect or planner stage`.
+    pub(crate) fn received_text(&self) -> String {
+        let names: Vec<&str> = self.received.iter().map(|a| a.as_str()).collect();
+        match names.split_last() {
+            None => "no earlier stage".to_owned(),
+            Some((last, [])) => format!("the {last} stage"),
+            Some((last, rest)) => format!("the {} or {last} stage", rest.join(", ")),
+        }
+    }
+}
+
+/// A task of a fixture tree, `topic/task`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TaskId {
+    /// The topic folder name.
+    pub topic: String,
+    /// The task folder name.
+    pub task: String,
+}
+
+impl TaskId {
+    /// The test name of its chained run: `topic::task::chain`.
+    pub fn test_name(&self) -> String {
+        format!("{}::{}::chain", sanitize(&self.topic), sanitize(&self.task))
+    }
+
+    /// The fixture of `agent` in this task.
+    pub fn fixture(&self, agent: Agent) -> FixtureId {
+        FixtureId {
+            topic: self.topic.clone(),
+            task: self.task.clone(),
+            agent,
+        }
+    }
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.topic, self.task)
+    }
+}
+
+/// A task and the agents it has fixtures for, in pipeline order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    /// Which task.
+    pub id: TaskId,
+    /// Its agents, in pipeline order.
+    pub agents: Vec<Agent>,
+}
+
+/// The tasks of `ids`, sorted, each with its agents in pipeline order.
+pub fn tasks(ids: &[FixtureId]) -> Vec<Task> {
+    let mut tasks: Vec<Task> = Vec::new();
+    let mut sorted: Vec<&FixtureId> = ids.iter().collect();
+    sorted.sort();
+    for id in sorted {
+        let task = TaskId {
+            topic: id.topic.clone(),
+            task: id.task.clone(),
+        };
+        match tasks.last_mut() {
+            Some(last) if last.id == task => last.agents.push(id.agent),
+            _ => tasks.push(Task {
+                id: task,
+                agents: vec![id.agent],
+            }),
+        }
+    }
+    tasks
+}
+
+/// How one stage of a chain ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stage {
+    /// Its output passed every rule and matches its golden.
+    Passed {
+        /// Findings that do not fail.
+        warnings: Vec<Violation>,
+    },
+    /// An update run wrote its golden from the chained output.
+    Updated {
+        /// The golden written.
+        golden: String,
+    },
+    /// A must-fail fixture failed for its declared reason; its output is
+    /// handed to no later stage.
+    FailedAsDeclared(Violation),
+    /// It failed.
+    Failed(Failure),
+    /// Not run: the stage `after` failed or ended the chain.
+    NotReached {
+        /// The stage that broke.
+        after: Agent,
+    },
+    /// The task has no fixture for this agent.
+    Absent,
+}
+
+impl Stage {
+    /// Whether the stage failed (a stage not reached or absent fails no
+    /// chain itself).
+    pub fn fails(&self) -> bool {
+        matches!(self, Stage::Failed(_))
+    }
+}
+
+/// One task's chained run: a stage per agent, in pipeline order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChainRecord {
+    /// The task.
+    pub task: TaskId,
+    /// The four stages, architect first.
+    pub stages: [(Agent, Stage); 4],
+}
+
+impl ChainRecord {
+    /// Whether every stage reached passed or failed as declared.
+    pub fn passed(&self) -> bool {
+        !self.stages.iter().any(|(_, stage)| stage.fails())
+    }
+
+    /// The stage of `agent`.
+    pub fn stage(&self, agent: Agent) -> &Stage {
+        &self.stages[Agent::ALL.iter().position(|a| *a == agent).unwrap_or(0)].1
+    }
+}
+
+/// An earlier stage's output, as the later stages receive it.
+struct Earlier {
+    agent: Agent,
+    /// The output as it was produced.
+    text: String,
+    /// How messages name it: the golden's path when it is the golden, else
+    /// `actual <agent> output for <fixture>`.
+    shown: String,
+}
+
+/// Runs `task` under `root` as a chain through `suite`.
+pub fn run(suite: &Suite, root: &Path, task: &Task, options: &Options) -> ChainRecord {
+    let mut earlier: Vec<Earlier> = Vec::new();
+    let mut broke: Option<Agent> = None;
+    let stages = Agent::ALL.map(|agent| {
+        let stage = if !task.agents.contains(&agent) {
+            Stage::Absent
+        } else if let Some(after) = broke {
+            Stage::NotReached { after }
+        } else {
+            let (stage, output) = run_stage(suite, root, &task.id.fixture(agent), &earlier, options);
+            match (&stage, output) {
+                (Stage::Passed { .. } | Stage::Updated { .. }, Some(output)) => earlier.push(output),
+                _ => broke = Some(agent),
+            }
+            stage
+        };
+        (agent, stage)
+    });
+    ChainRecord {
+        task: task.id.clone(),
+        stages,
+    }
+}
+
+/// One stage: its fixture with the earlier outputs handed off, run and
+/// verified against them; its output when it produced one.
+fn run_stage(
+    suite: &Suite,
+    root: &Path,
+    id: &FixtureId,
+    earlier: &[Earlier],
+    options: &Options,
+) -> (Stage, Option<Earlier>) {
+    let failed = |fixture: String, violation: Violation| {
+        Stage::Failed(Failure {
+            fixture,
+            violations: vec![violation],
+            diff: None,
+            answer: None,
+        })
+    };
+    let mut fixture = match Fixture::load(root, id) {
+        Ok(fixture) => fixture,
+        Err(violation) => {
+            return (
+                failed(crate::fixture::display(&id.dir(root)), violation),
+                None,
+            )
+        }
+    };
+    let handoffs: Vec<Handoff<'_>> = earlier
+        .iter()
+        .map(|stage| Handoff {
+            agent: stage.agent,
+            output: &stage.text,
+        })
+        .collect();
+    fixture.prompt = match compose(&fixture.prompt, id.agent, &handoffs) {
+        Ok(prompt) => prompt,
+        Err(err) => {
+            let at = format!(
+                "{}:{}",
+                crate::fixture::display(&fixture.dir.join(PROMPT)),
+                err.line
+            );
+            let violation = Violation::new(Rule::Layout, err.message).at(at).hint(err.hint);
+            return (failed(fixture.display_dir(), violation), None);
+        }
+    };
+    fixture.chained = Some(Chained {
+        received: earlier.iter().map(|stage| stage.agent).collect(),
+    });
+    let upstream = upstream(&fixture, earlier);
+    let measured = engine::measure_fixture(suite, &fixture, Some(&upstream), None, options.clone());
+    let output = measured.output.map(|text| Earlier {
+        agent: id.agent,
+        shown: if fixture.golden.as_deref() == Some(text.as_str()) {
+            fixture.display_golden()
+        } else {
+            format!("actual {} output for {}", id.agent, fixture.display_dir())
+        },
+        text,
+    });
+    let stage = match measured.result {
+        Ok(Outcome::Passed { warnings }) => Stage::Passed { warnings },
+        Ok(Outcome::Updated { golden }) => Stage::Updated { golden },
+        Ok(Outcome::FailedAsDeclared(hit)) => Stage::FailedAsDeclared(hit),
+        Err(failure) => Stage::Failed(failure),
+    };
+    (stage, output)
+}
+
+/// What `fixture`'s stage is held to: the earlier stages' actual outputs
+/// (none for `pipeline` when the fixture turns it off; a reviewer is
+/// always grounded in the patch it reviews).
+fn upstream(fixture: &Fixture, earlier: &[Earlier]) -> Upstream {
+    let mut upstream = Upstream::default();
+    for stage in earlier {
+        if stage.agent == Agent::Coder {
+            upstream.task_patch = Some(TaskPatch {
+                golden: stage.shown.clone(),
+                patch: patch::parse(&stage.text, "").ok(),
+            });
+        }
+        if fixture.constraints.pipeline == Some(false) {
+            continue;
+        }
+        match contract::parse(stage.agent, &stage.text).map(|parsed| parsed.output) {
+            Ok(AgentOutput::Architect(output)) => {
+                upstream.siblings.architect = Some(pipeline::Sibling {
+                    golden: stage.shown.clone(),
+                    output,
+                });
+            }
+            Ok(AgentOutput::Planner(output)) => {
+                upstream.siblings.planner = Some(pipeline::Sibling {
+                    golden: stage.shown.clone(),
+                    output,
+                });
+            }
+            _ => {}
+        }
+    }
+    upstream
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tasks_group_fixtures_in_pipeline_order() {
+        let ids: Vec<FixtureId> = ["b/t/coder", "a/t/reviewer", "a/t/architect", "b/t/planner"]
+            .iter()
+            .map(|id| FixtureId::parse(id).unwrap())
+            .collect();
+        let found: Vec<(String, Vec<Agent>)> = tasks(&ids)
+            .into_iter()
+            .map(|task| (task.id.test_name(), task.agents))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("a::t::chain".to_owned(), vec![Agent::Architect, Agent::Reviewer]),
+                ("b::t::chain".to_owned(), vec![Agent::Planner, Agent::Coder]),
+            ]
+        );
+    }
+
+    #[test]
+    fn what_a_stage_received_is_named() {
+        let text = |received: Vec<Agent>| Chained { received }.received_text();
+        assert_eq!(text(vec![]), "no earlier stage");
+        assert_eq!(text(vec![Agent::Architect]), "the architect stage");
+        assert_eq!(
+            text(vec![Agent::Architect, Agent::Planner, Agent::Coder]),
+            "the architect, planner or coder stage"
+        );
+    }
+}
