@@ -21,7 +21,9 @@ struct Tree {
 impl Tree {
     fn new() -> Tree {
         let dir = tempfile::tempdir().unwrap();
-        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(TASK);
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(TASK);
         copy(&from, &dir.path().join("fixtures").join(TASK));
         Tree { dir }
     }
@@ -114,10 +116,15 @@ fn echoing_agents_pass_and_each_stage_receives_the_outputs_before_it() {
     let prompts = STAGES.map(|agent| tree.recorded_prompt(agent));
     let [architect, planner, coder, reviewer] = &prompts;
     let own = |agent: &str| fs::read_to_string(tree.stage(agent).join("prompt.md")).unwrap();
-    assert_eq!(architect, &own("architect"), "the first stage receives its prompt.md");
+    assert_eq!(
+        architect,
+        &own("architect"),
+        "the first stage receives its prompt.md"
+    );
     assert!(planner.starts_with(&own("planner")));
     assert!(
-        planner.contains("\n## Output of the architect stage\n\n```json\n{\n  \"highLevelSummary\"")
+        planner
+            .contains("\n## Output of the architect stage\n\n```json\n{\n  \"highLevelSummary\"")
             && planner.contains(&in_json(&format!("received:\n{architect}"))),
         "the planner receives the architect's actual answer:\n{planner}"
     );
@@ -140,7 +147,13 @@ fn echoing_agents_pass_and_each_stage_receives_the_outputs_before_it() {
 
     // Recorded once, the chain replays without the agents.
     let replayed = tree.verify(
-        &["--replay", "--compare", "semantic", "--agent-cmd", "/nonexistent/agent"],
+        &[
+            "--replay",
+            "--compare",
+            "semantic",
+            "--agent-cmd",
+            "/nonexistent/agent",
+        ],
         false,
     );
     assert!(replayed.status.success(), "{}", text(&replayed));
@@ -155,10 +168,11 @@ fn echoing_agents_pass_and_each_stage_receives_the_outputs_before_it() {
     assert!(
         shown.contains("the prompt this stage received differs from the one")
             && shown.contains("prompt.md changed, or the architect stage answered otherwise")
+            && shown
+                .contains("planner ✗ (runner: the prompt this stage received differs from the one")
             && shown.contains(
-                "planner ✗ (runner: the prompt this stage received differs from the one"
-            )
-            && shown.contains("coder – not reached (planner failed)  reviewer – not reached (planner failed)"),
+                "coder – not reached (planner failed)  reviewer – not reached (planner failed)"
+            ),
         "{shown}"
     );
 }
@@ -170,27 +184,48 @@ fn a_planner_that_breaks_the_design_fails_at_the_planner() {
     let golden: Value =
         serde_json::from_str(&fs::read_to_string(planner.join("expected.json")).unwrap()).unwrap();
     let mut plan = golden.clone();
-    plan["tasks"].as_array_mut().unwrap().push(serde_json::json!({
-        "id": "t3", "description": "Add a helper module.", "file": "src/invented.ts",
-        "type": "feature", "complexity": "low", "dependsOn": []
-    }));
+    plan["tasks"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "id": "t3", "description": "Add a helper module.", "file": "src/invented.ts",
+            "type": "feature", "complexity": "low", "dependsOn": []
+        }));
     // The file may be new (non-fabrication allows it), but the design never
     // names it: only the pipeline check can catch this.
-    fs::write(planner.join("fixture.json"), r#"{ "new_files": ["src/invented.ts"] }"#).unwrap();
+    fs::write(
+        planner.join("fixture.json"),
+        r#"{ "new_files": ["src/invented.ts"] }"#,
+    )
+    .unwrap();
     let prompt = fs::read_to_string(planner.join("prompt.md")).unwrap();
     fs::write(
         planner.join("prompt.md"),
-        format!("{prompt}\n@answer {}\n", serde_json::to_string(&plan).unwrap()),
+        format!(
+            "{prompt}\n@answer {}\n",
+            serde_json::to_string(&plan).unwrap()
+        ),
     )
     .unwrap();
 
-    let (junit, report) = (tree.dir.path().join("junit.xml"), tree.dir.path().join("chain.json"));
+    let (junit, report) = (
+        tree.dir.path().join("junit.xml"),
+        tree.dir.path().join("chain.json"),
+    );
     let agent = tree.echoing();
     let planner_cmd = format!("planner={STAND_IN} --output-format stream-json --verbose");
     let output = tree.verify(
         &[
-            "--compare", "semantic", "--agent-cmd", &agent, "--agent-cmd", &planner_cmd,
-            "--junit", junit.to_str().unwrap(), "--report", report.to_str().unwrap(),
+            "--compare",
+            "semantic",
+            "--agent-cmd",
+            &agent,
+            "--agent-cmd",
+            &planner_cmd,
+            "--junit",
+            junit.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
         ],
         false,
     );
@@ -204,9 +239,10 @@ fn a_planner_that_breaks_the_design_fails_at_the_planner() {
     assert!(shown.contains(&row), "{shown}");
     assert!(
         shown.contains(&format!(
-            "tasks[2].file vs fixtures/{TASK}/architect/expected.json: recommendedFileStructure"
-        )) || shown.contains("tasks[2].file vs actual architect output for"),
-        "the violation names both stages: {shown}"
+            "[pipeline] actual planner output for fixtures/{TASK}/planner: tasks[2].file vs \
+             actual architect output for fixtures/{TASK}/architect: recommendedFileStructure"
+        )),
+        "the violation names both stages' actual outputs: {shown}"
     );
 
     let report: Value = serde_json::from_str(&fs::read_to_string(report).unwrap()).unwrap();
@@ -225,8 +261,9 @@ fn a_planner_that_breaks_the_design_fails_at_the_planner() {
 
     let junit = fs::read_to_string(junit).unwrap();
     assert!(
-        junit.contains(r#"<testsuites name="fixture-kit" tests="4" failures="1" errors="0" skipped="2">"#)
-            && junit.contains(r#"<skipped message="not reached: planner broke the chain"/>"#),
+        junit.contains(
+            r#"<testsuites name="fixture-kit" tests="4" failures="1" errors="0" skipped="2">"#
+        ) && junit.contains(r#"<skipped message="not reached: planner broke the chain"/>"#),
         "{junit}"
     );
 }
@@ -268,4 +305,48 @@ fn the_bootstrap_chain_composes_the_bundled_goldens() {
         .count();
     assert!(full >= 21, "{full} full pipelines pass");
     assert!(tasks.iter().all(|t| t["passed"] == true));
+}
+
+/// A chained suite whose planner is a stand-in answering what its prompt
+/// says (`@answer`), the other agents replaying their goldens.
+fn chained_planner() -> fixture_kit::Suite {
+    fixture_kit::Suite::new()
+        .chain(true)
+        .compare(fixture_kit::compare::Mode::Semantic)
+        .runner_for_agent(
+            fixture_kit::Agent::Planner,
+            fixture_kit::runner::Command::new(STAND_IN),
+        )
+}
+
+#[test]
+fn a_generated_test_of_a_chained_suite_runs_the_stages_before_its_own() {
+    let tree = Tree::new();
+    let root = tree.dir.path().join("fixtures");
+    let root = root.to_str().unwrap();
+    let coder = format!("{TASK}/coder");
+    let planner = tree.stage("planner");
+    let golden = fs::read_to_string(planner.join("expected.json")).unwrap();
+    let prompt = fs::read_to_string(planner.join("prompt.md")).unwrap();
+    let answer = |plan: &str| {
+        let plan: Value = serde_json::from_str(plan).unwrap();
+        let line = format!(
+            "{prompt}\n@answer {}\n",
+            serde_json::to_string(&plan).unwrap()
+        );
+        fs::write(planner.join("prompt.md"), line).unwrap();
+    };
+    answer(&golden);
+    fixture_kit::__private::run(chained_planner, root, &coder);
+
+    answer(&golden.replace("test/slug.test.ts", "test/other.test.ts"));
+    let broke =
+        std::panic::catch_unwind(|| fixture_kit::__private::run(chained_planner, root, &coder))
+            .expect_err("the coder is not reached");
+    let message = broke.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        message.contains("coder – not reached (planner failed)")
+            && message.contains("the planner stage broke the chain"),
+        "{message}"
+    );
 }

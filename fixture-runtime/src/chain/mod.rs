@@ -181,9 +181,12 @@ pub fn run(suite: &Suite, root: &Path, task: &Task, options: &Options) -> ChainR
         } else if let Some(after) = broke {
             Stage::NotReached { after }
         } else {
-            let (stage, output) = run_stage(suite, root, &task.id.fixture(agent), &earlier, options);
+            let (stage, output) =
+                run_stage(suite, root, &task.id.fixture(agent), &earlier, options);
             match (&stage, output) {
-                (Stage::Passed { .. } | Stage::Updated { .. }, Some(output)) => earlier.push(output),
+                (Stage::Passed { .. } | Stage::Updated { .. }, Some(output)) => {
+                    earlier.push(output)
+                }
                 _ => broke = Some(agent),
             }
             stage
@@ -194,6 +197,27 @@ pub fn run(suite: &Suite, root: &Path, task: &Task, options: &Options) -> ChainR
         task: task.id.clone(),
         stages,
     }
+}
+
+/// The chained run of `id`'s task up to `id`'s own stage, as a generated
+/// test runs it: the task's earlier agents first, the later ones left out.
+pub fn run_to(suite: &Suite, root: &Path, id: &FixtureId, options: &Options) -> ChainRecord {
+    let task = Task {
+        id: TaskId {
+            topic: id.topic.clone(),
+            task: id.task.clone(),
+        },
+        agents: Agent::ALL
+            .into_iter()
+            .filter(|agent| *agent <= id.agent)
+            .filter(|agent| *agent == id.agent || task_dir(root, id, *agent).is_dir())
+            .collect(),
+    };
+    run(suite, root, &task, options)
+}
+
+fn task_dir(root: &Path, id: &FixtureId, agent: Agent) -> std::path::PathBuf {
+    root.join(&id.topic).join(&id.task).join(agent.as_str())
 }
 
 /// One stage: its fixture with the earlier outputs handed off, run and
@@ -237,7 +261,9 @@ fn run_stage(
                 crate::fixture::display(&fixture.dir.join(PROMPT)),
                 err.line
             );
-            let violation = Violation::new(Rule::Layout, err.message).at(at).hint(err.hint);
+            let violation = Violation::new(Rule::Layout, err.message)
+                .at(at)
+                .hint(err.hint);
             return (failed(fixture.display_dir(), violation), None);
         }
     };
@@ -315,7 +341,10 @@ mod tests {
         assert_eq!(
             found,
             [
-                ("a::t::chain".to_owned(), vec![Agent::Architect, Agent::Reviewer]),
+                (
+                    "a::t::chain".to_owned(),
+                    vec![Agent::Architect, Agent::Reviewer]
+                ),
                 ("b::t::chain".to_owned(), vec![Agent::Planner, Agent::Coder]),
             ]
         );

@@ -102,7 +102,12 @@ fn output<'a>(
         let known: Vec<String> = NAMED.iter().map(|a| format!("`{{{{{a}}}}}`")).collect();
         let near = NAMED
             .into_iter()
-            .map(|agent| (strsim::jaro_winkler(&name.to_lowercase(), agent.as_str()), agent))
+            .map(|agent| {
+                (
+                    strsim::jaro_winkler(&name.to_lowercase(), agent.as_str()),
+                    agent,
+                )
+            })
             .filter(|(score, _)| *score >= 0.8)
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, agent)| format!("did you mean `{{{{{agent}}}}}`? "))
@@ -128,7 +133,9 @@ fn output<'a>(
         .map(|handoff| handoff.output)
         .ok_or_else(|| {
             error(
-                format!("`{{{{{name}}}}}`: the task has no {agent} fixture, so nothing is handed off"),
+                format!(
+                    "`{{{{{name}}}}}`: the task has no {agent} fixture, so nothing is handed off"
+                ),
                 format!("add the task's {agent} fixture, or remove the placeholder"),
             )
         })
@@ -205,13 +212,15 @@ mod tests {
         let composed = compose("Plan it.\n", Agent::Coder, &earlier()).unwrap();
         assert!(
             composed.starts_with("Plan it.\n\n## Output of the architect stage\n\n```json\n")
-                && composed.ends_with(
-                    "## Output of the planner stage\n\n```json\n{\"tasks\": []}\n```\n"
-                ),
+                && composed
+                    .ends_with("## Output of the planner stage\n\n```json\n{\"tasks\": []}\n```\n"),
             "{composed}"
         );
         // The first stage receives nothing.
-        assert_eq!(compose("Design it.\n", Agent::Architect, &[]).unwrap(), "Design it.\n");
+        assert_eq!(
+            compose("Design it.\n", Agent::Architect, &[]).unwrap(),
+            "Design it.\n"
+        );
     }
 
     #[test]
@@ -230,12 +239,17 @@ mod tests {
         assert_eq!(err.line, 2);
         assert_eq!(err.message, "unknown placeholder `{{archtect}}`");
         assert!(
-            err.hint.starts_with("did you mean `{{architect}}`? a chained prompt names"),
+            err.hint
+                .starts_with("did you mean `{{architect}}`? a chained prompt names"),
             "{}",
             err.hint
         );
         let err = compose("{{title}}", Agent::Planner, &earlier()).unwrap_err();
-        assert!(err.hint.starts_with("a chained prompt names"), "{}", err.hint);
+        assert!(
+            err.hint.starts_with("a chained prompt names"),
+            "{}",
+            err.hint
+        );
         let err = compose("{{coder}}", Agent::Planner, &earlier()).unwrap_err();
         assert_eq!(
             err.message,

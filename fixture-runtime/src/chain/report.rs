@@ -24,11 +24,13 @@ impl fmt::Display for Cell<'_> {
         match stage {
             Stage::Passed { .. } => write!(f, "{agent} ✓"),
             Stage::Updated { .. } => write!(f, "{agent} ✓ (golden written)"),
-            Stage::FailedAsDeclared(hit) => write!(f, "{agent} ✓ (failed as declared: {})", hit.rule),
+            Stage::FailedAsDeclared(hit) => {
+                write!(f, "{agent} ✓ (failed as declared: {})", hit.rule)
+            }
             Stage::Failed(failure) => {
                 write!(f, "{agent} ✗")?;
                 if let Some(first) = failure.violations.first() {
-                    write!(f, " ({}: {}", first.rule, first.message)?;
+                    write!(f, " ({}: {}", first.rule, headline(&first.message))?;
                     match failure.violations.len() - 1 {
                         0 => f.write_str(")")?,
                         more => write!(f, "; {more} more)")?,
@@ -43,13 +45,29 @@ impl fmt::Display for Cell<'_> {
                 };
                 write!(f, "{agent} – not reached ({after} {how})")
             }
-            Stage::Absent => write!(f, "{agent} – no fixture"),
+            Stage::Absent => write!(f, "{agent} ·"),
         }
     }
 }
 
+/// How much of a message a row shows.
+const HEADLINE_CHARS: usize = 160;
+
+/// The first line of `message`, at most [`HEADLINE_CHARS`] characters,
+/// `…` where cut.
+fn headline(message: &str) -> String {
+    let first = message.lines().next().unwrap_or("");
+    let shown: String = first.chars().take(HEADLINE_CHARS).collect();
+    if shown.len() < message.trim_end().len() {
+        format!("{}…", shown.trim_end())
+    } else {
+        shown
+    }
+}
+
 /// The rows of `records`, sorted by task, the task names padded to one
-/// width: `topic/task  architect ✓  planner ✗ (…)  coder – not reached …`.
+/// width: `topic/task  architect ✓  planner ✗ (…)  coder – not reached …`;
+/// an agent the task has no fixture for shows as `·`.
 pub fn rows(records: &[ChainRecord]) -> String {
     let mut sorted: Vec<&ChainRecord> = records.iter().collect();
     sorted.sort_by(|a, b| a.task.cmp(&b.task));
@@ -286,11 +304,7 @@ pub fn junit(name: &str, records: &[ChainRecord]) -> String {
     xml
 }
 
-fn testcase(
-    w: &mut Writer<Vec<u8>>,
-    task: &TaskEntry,
-    stage: &StageEntry,
-) -> std::io::Result<()> {
+fn testcase(w: &mut Writer<Vec<u8>>, task: &TaskEntry, stage: &StageEntry) -> std::io::Result<()> {
     let element = w.create_element("testcase").with_attributes([
         ("name", stage.agent.as_str()),
         ("classname", task.test.as_str()),
@@ -311,7 +325,10 @@ fn testcase(
         StageOutcome::NotReached { after } => {
             element.write_inner_content(|w| {
                 w.create_element("skipped")
-                    .with_attribute(("message", format!("not reached: {after} broke the chain").as_str()))
+                    .with_attribute((
+                        "message",
+                        format!("not reached: {after} broke the chain").as_str(),
+                    ))
                     .write_empty()?;
                 Ok(())
             })?;

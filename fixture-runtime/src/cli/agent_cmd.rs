@@ -58,9 +58,9 @@ fn named(value: &str) -> Result<Option<(Agent, &str)>, String> {
         return Ok(None);
     }
     match name.parse::<Agent>() {
-        Ok(agent) if command.trim().is_empty() => Err(format!(
-            "--agent-cmd {agent}=: the command is empty"
-        )),
+        Ok(agent) if command.trim().is_empty() => {
+            Err(format!("--agent-cmd {agent}=: the command is empty"))
+        }
         Ok(agent) => Ok(Some((agent, command))),
         Err(()) => {
             let near = Agent::ALL
@@ -97,17 +97,25 @@ mod tests {
                 (Agent::Coder, "a b=c".to_owned())
             ]
         );
-        assert_eq!(parse(&["/bin/x=y"]).unwrap().all.as_deref(), Some("/bin/x=y"));
+        assert_eq!(
+            parse(&["/bin/x=y"]).unwrap().all.as_deref(),
+            Some("/bin/x=y")
+        );
     }
 
     #[test]
     fn mistakes_are_named() {
         let err = parse(&["plannr=claude"]).unwrap_err();
-        assert!(err.contains("`plannr` is no agent: did you mean `planner`?"), "{err}");
+        assert!(
+            err.contains("`plannr` is no agent: did you mean `planner`?"),
+            "{err}"
+        );
         let err = parse(&["coder=a", "coder=b"]).unwrap_err();
         assert!(err.contains("two commands for the coder"), "{err}");
         let err = parse(&["a", "b"]).unwrap_err();
         assert!(err.contains("two commands for every agent"), "{err}");
-        assert!(parse(&["reviewer= "]).unwrap_err().contains("the command is empty"));
+        assert!(parse(&["reviewer= "])
+            .unwrap_err()
+            .contains("the command is empty"));
     }
 }

@@ -88,9 +88,7 @@ impl Evaluation {
     /// stage runs once.
     pub(crate) fn once(&self) -> Result<(), String> {
         if self.plan.repeat > 1 || self.args.agent_retries > 0 {
-            return Err(
-                "--chain runs each stage once: drop --repeat and --agent-retries".into(),
-            );
+            return Err("--chain runs each stage once: drop --repeat and --agent-retries".into());
         }
         Ok(())
     }

@@ -145,7 +145,9 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
     let evaluation = Evaluation::new(args.eval.clone(), suite.repeat);
     if suite.chained() {
         return match select(&args) {
-            Ok(ids) => super::chain::run(&args.libtest, &args.root, ids, suite, options, &evaluation),
+            Ok(ids) => {
+                super::chain::run(&args.libtest, &args.root, ids, suite, options, &evaluation)
+            }
             Err(message) => {
                 eprintln!("{message}");
                 ExitCode::from(2)
