@@ -89,6 +89,27 @@ fn text(output: &Output) -> String {
     )
 }
 
+/// Validates `xml` with xmllint (libxml2-utils, installed by .ci/run)
+/// against the JUnit schema CI systems read and fixture-kit's own.
+fn assert_valid_junit(xml: &Path) {
+    for schema in ["tests/data/junit-10.xsd", "tests/data/junit.xsd"] {
+        let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join(schema);
+        let checked = Process::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(&schema)
+            .arg(xml)
+            .output()
+            .expect("xmllint runs: install it with `apt-get install libxml2-utils`");
+        assert!(
+            checked.status.success(),
+            "not valid JUnit by {}: {}",
+            schema.display(),
+            String::from_utf8_lossy(&checked.stderr)
+        );
+    }
+}
+
 /// `text` as it appears inside a JSON string.
 fn in_json(text: &str) -> String {
     let quoted = serde_json::to_string(text).unwrap();
@@ -259,11 +280,13 @@ fn a_planner_that_breaks_the_design_fails_at_the_planner() {
     assert_eq!(task["stages"][2]["after"], "planner");
     assert_eq!(task["stages"][1]["violations"][0]["rule"], "pipeline");
 
+    assert_valid_junit(&junit);
     let junit = fs::read_to_string(junit).unwrap();
     assert!(
-        junit.contains(
-            r#"<testsuites name="fixture-kit" tests="4" failures="1" errors="0" skipped="2">"#
-        ) && junit.contains(r#"<skipped message="not reached: planner broke the chain"/>"#),
+        junit
+            .contains(r#"<testsuites name="fixture-kit" tests="4" failures="1" errors="0" time=""#)
+            && junit.contains(r#"tests="4" failures="1" errors="0" skipped="2" time=""#)
+            && junit.contains(r#"<skipped message="not reached: planner broke the chain"/>"#),
         "{junit}"
     );
 }
@@ -274,11 +297,13 @@ fn the_bootstrap_chain_composes_the_bundled_goldens() {
     let report = dir.path().join("chain.json");
     let output = Process::new(env!("CARGO_BIN_EXE_fixture-kit"))
         .args(["verify", "--chain", "--report", report.to_str().unwrap()])
+        .args(["--junit", dir.path().join("chain.xml").to_str().unwrap()])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("UPDATE_GOLDENS")
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", text(&output));
+    assert_valid_junit(&dir.path().join("chain.xml"));
     let report: Value = serde_json::from_str(&fs::read_to_string(report).unwrap()).unwrap();
     let tasks = report["tasks"].as_array().unwrap();
     let on_disk: usize = fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"))

@@ -10,6 +10,7 @@ pub mod report;
 
 use std::fmt;
 use std::path::Path;
+use std::time::Instant;
 
 use crate::agent::Agent;
 use crate::contract::{self, AgentOutput};
@@ -147,6 +148,8 @@ pub struct ChainRecord {
     pub task: TaskId,
     /// The four stages, architect first.
     pub stages: [(Agent, Stage); 4],
+    /// Each stage's wall time in milliseconds (0 for one that did not run).
+    pub wall_ms: [u64; 4],
 }
 
 impl ChainRecord {
@@ -157,7 +160,7 @@ impl ChainRecord {
 
     /// The stage of `agent`.
     pub fn stage(&self, agent: Agent) -> &Stage {
-        &self.stages[Agent::ALL.iter().position(|a| *a == agent).unwrap_or(0)].1
+        &self.stages[agent as usize].1
     }
 }
 
@@ -175,14 +178,18 @@ struct Earlier {
 pub fn run(suite: &Suite, root: &Path, task: &Task, options: &Options) -> ChainRecord {
     let mut earlier: Vec<Earlier> = Vec::new();
     let mut broke: Option<Agent> = None;
+    let mut wall_ms = [0; 4];
     let stages = Agent::ALL.map(|agent| {
         let stage = if !task.agents.contains(&agent) {
             Stage::Absent
         } else if let Some(after) = broke {
             Stage::NotReached { after }
         } else {
+            let started = Instant::now();
             let (stage, output) =
                 run_stage(suite, root, &task.id.fixture(agent), &earlier, options);
+            wall_ms[agent as usize] =
+                u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             match (&stage, output) {
                 (Stage::Passed { .. } | Stage::Updated { .. }, Some(output)) => {
                     earlier.push(output)
@@ -196,6 +203,7 @@ pub fn run(suite: &Suite, root: &Path, task: &Task, options: &Options) -> ChainR
     ChainRecord {
         task: task.id.clone(),
         stages,
+        wall_ms,
     }
 }
 

@@ -237,33 +237,40 @@ impl Report {
 }
 
 /// The JUnit XML of `records`: a `testsuite` per topic, a `testcase` per
-/// stage that has a fixture (`classname` the task's chain test), a stage
-/// not reached `skipped` naming the stage that broke.
+/// stage that has a fixture (`classname` the task's chain test, `name` the
+/// agent), a `failure` for a stage that failed, a `skipped` naming the
+/// stage that broke for one not reached; each case's `system-out` says how
+/// it ended.
 pub fn junit(name: &str, records: &[ChainRecord]) -> String {
-    let report = Report::new(records);
-    let mut topics: Vec<&str> = records.iter().map(|r| r.task.topic.as_str()).collect();
-    topics.sort_unstable();
+    let mut sorted: Vec<&ChainRecord> = records.iter().collect();
+    sorted.sort_by(|a, b| a.task.cmp(&b.task));
+    let cases: Vec<Case<'_>> = sorted
+        .iter()
+        .flat_map(|record| {
+            record
+                .stages
+                .iter()
+                .zip(record.wall_ms)
+                .filter(|((_, stage), _)| !matches!(stage, Stage::Absent))
+                .map(move |((agent, stage), ms)| Case {
+                    record,
+                    agent: *agent,
+                    stage,
+                    ms,
+                })
+        })
+        .collect();
+    let mut topics: Vec<&str> = cases.iter().map(|c| c.record.task.topic.as_str()).collect();
     topics.dedup();
-    let cases = |topic: Option<&str>| -> Vec<(&TaskEntry, &StageEntry)> {
-        report
-            .tasks
-            .iter()
-            .filter(|task| topic.is_none_or(|t| task.task.split('/').next() == Some(t)))
-            .flat_map(|task| task.stages.iter().map(move |stage| (task, stage)))
-            .filter(|(_, stage)| !matches!(stage.outcome, StageOutcome::Absent))
-            .collect()
-    };
-    let count = |of: &[(&TaskEntry, &StageEntry)], failed: bool| {
+    let failures = |of: &[&Case<'_>]| of.iter().filter(|c| c.stage.fails()).count().to_string();
+    let skipped = |of: &[&Case<'_>]| {
         of.iter()
-            .filter(|(_, s)| match s.outcome {
-                StageOutcome::Failed { .. } => failed,
-                StageOutcome::NotReached { .. } => !failed,
-                _ => false,
-            })
+            .filter(|c| matches!(c.stage, Stage::NotReached { .. }))
             .count()
             .to_string()
     };
-    let all = cases(None);
+    let seconds = |of: &[&Case<'_>]| seconds(of.iter().map(|c| c.ms).sum());
+    let all: Vec<&Case<'_>> = cases.iter().collect();
     let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
     let written: std::io::Result<()> = (|| {
         writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
@@ -272,24 +279,28 @@ pub fn junit(name: &str, records: &[ChainRecord]) -> String {
             .with_attributes([
                 ("name", name),
                 ("tests", &all.len().to_string()),
-                ("failures", &count(&all, true)),
+                ("failures", &failures(&all)),
                 ("errors", "0"),
-                ("skipped", &count(&all, false)),
+                ("time", &seconds(&all)),
             ])
             .write_inner_content(|w| {
                 for topic in &topics {
-                    let of = cases(Some(topic));
+                    let of: Vec<&Case<'_>> = cases
+                        .iter()
+                        .filter(|c| c.record.task.topic == *topic)
+                        .collect();
                     w.create_element("testsuite")
                         .with_attributes([
                             ("name", *topic),
                             ("tests", &of.len().to_string()),
-                            ("failures", &count(&of, true)),
+                            ("failures", &failures(&of)),
                             ("errors", "0"),
-                            ("skipped", &count(&of, false)),
+                            ("skipped", &skipped(&of)),
+                            ("time", &seconds(&of)),
                         ])
                         .write_inner_content(|w| {
-                            for (task, stage) in &of {
-                                testcase(w, task, stage)?;
+                            for case in &of {
+                                case.write(w)?;
                             }
                             Ok(())
                         })?;
@@ -304,38 +315,134 @@ pub fn junit(name: &str, records: &[ChainRecord]) -> String {
     xml
 }
 
-fn testcase(w: &mut Writer<Vec<u8>>, task: &TaskEntry, stage: &StageEntry) -> std::io::Result<()> {
-    let element = w.create_element("testcase").with_attributes([
-        ("name", stage.agent.as_str()),
-        ("classname", task.test.as_str()),
-    ]);
-    match &stage.outcome {
-        StageOutcome::Failed { violations, .. } => {
-            element.write_inner_content(|w| {
-                let text: String = violations.iter().map(|v| format!("{v}\n")).collect();
-                w.create_element("failure")
-                    .with_attributes([
-                        ("type", "failed"),
-                        ("message", &format!("the {} stage failed", stage.agent)),
-                    ])
-                    .write_text_content(BytesText::new(&text))?;
-                Ok(())
-            })?;
-        }
-        StageOutcome::NotReached { after } => {
-            element.write_inner_content(|w| {
-                w.create_element("skipped")
-                    .with_attribute((
-                        "message",
-                        format!("not reached: {after} broke the chain").as_str(),
-                    ))
-                    .write_empty()?;
-                Ok(())
-            })?;
-        }
-        _ => {
-            element.write_empty()?;
+/// Milliseconds as JUnit's seconds.
+fn seconds(ms: u64) -> String {
+    format!("{:.3}", ms as f64 / 1000.0)
+}
+
+/// One stage as a JUnit test case.
+struct Case<'a> {
+    record: &'a ChainRecord,
+    agent: Agent,
+    stage: &'a Stage,
+    ms: u64,
+}
+
+impl Case<'_> {
+    fn write(&self, w: &mut Writer<Vec<u8>>) -> std::io::Result<()> {
+        let test = self.record.task.test_name();
+        let element = w.create_element("testcase").with_attributes([
+            ("name", self.agent.as_str()),
+            ("classname", test.as_str()),
+            ("time", &seconds(self.ms)),
+        ]);
+        let cell = Cell(self.agent, self.stage, self.record).to_string();
+        element.write_inner_content(|w| {
+            match self.stage {
+                Stage::Failed(failure) => {
+                    let text: String = failure
+                        .violations
+                        .iter()
+                        .map(|v| format!("{v}\n"))
+                        .collect();
+                    w.create_element("failure")
+                        .with_attributes([
+                            ("type", "failed"),
+                            ("message", &format!("the {} stage failed", self.agent)),
+                        ])
+                        .write_text_content(BytesText::new(&text))?;
+                }
+                Stage::NotReached { after } => {
+                    w.create_element("skipped")
+                        .with_attribute((
+                            "message",
+                            format!("not reached: {after} broke the chain").as_str(),
+                        ))
+                        .write_empty()?;
+                }
+                _ => {}
+            }
+            w.create_element("system-out")
+                .write_text_content(BytesText::new(&cell))?;
+            Ok(())
+        })?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::TaskId;
+    use crate::engine::Failure;
+    use crate::rule::{Rule, Violation};
+
+    fn record(task: &str, planner: Stage, later: Stage) -> ChainRecord {
+        let (topic, task) = task.split_once('/').unwrap();
+        ChainRecord {
+            task: TaskId {
+                topic: topic.into(),
+                task: task.into(),
+            },
+            stages: [
+                (Agent::Architect, Stage::Passed { warnings: vec![] }),
+                (Agent::Planner, planner),
+                (Agent::Coder, later.clone()),
+                (Agent::Reviewer, later),
+            ],
+            wall_ms: [1, 2, 0, 0],
         }
     }
-    Ok(())
+
+    fn broken() -> ChainRecord {
+        let failure = Failure {
+            fixture: "f/t-2/planner".into(),
+            violations: vec![
+                Violation::new(Rule::Pipeline, "task `t3` creates `x.ts`\nsecond line"),
+                Violation::new(Rule::Golden, "differs"),
+            ],
+            diff: None,
+            answer: None,
+        };
+        record(
+            "f/t-2",
+            Stage::Failed(failure),
+            Stage::NotReached {
+                after: Agent::Planner,
+            },
+        )
+    }
+
+    #[test]
+    fn rows_are_sorted_padded_and_name_the_stage_that_broke() {
+        let declared = Stage::FailedAsDeclared(Violation::new(Rule::Scope, "out of scope"));
+        let records = [broken(), record("e/long-task", declared, Stage::Absent)];
+        assert_eq!(
+            rows(&records),
+            "e/long-task  architect ✓  planner ✓ (failed as declared: scope)  coder ·  reviewer ·\n\
+             f/t-2        architect ✓  planner ✗ (pipeline: task `t3` creates `x.ts`…; 1 more)  \
+             coder – not reached (planner failed)  reviewer – not reached (planner failed)\n"
+        );
+    }
+
+    #[test]
+    fn the_reports_tag_each_stage_and_skip_those_not_reached() {
+        let json = Report::new(&[broken()]).to_json();
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["tasks"][0]["test"], "f::t_2::chain");
+        assert_eq!(value["tasks"][0]["stages"][1]["status"], "failed");
+        assert_eq!(value["tasks"][0]["stages"][3]["status"], "not_reached");
+        assert_eq!(value["tasks"][0]["stages"][3]["after"], "planner");
+        let xml = junit("fixture-kit", &[broken()]);
+        assert!(
+            xml.contains(r#"<testcase name="planner" classname="f::t_2::chain" time="0.002">"#)
+                && xml.contains(r#"<testsuite name="f" tests="4" failures="1" errors="0" skipped="2" time="0.003">"#)
+                && xml.contains(r#"<failure type="failed" message="the planner stage failed">"#)
+                && xml
+                    .matches(r#"<skipped message="not reached: planner broke the chain"/>"#)
+                    .count()
+                    == 2,
+            "{xml}"
+        );
+    }
 }

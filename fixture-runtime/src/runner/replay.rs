@@ -114,11 +114,11 @@ fn check_prompt(player: &ScenarioPlayer, fixture: &Fixture) -> Result<(), RunErr
         .hint(format!(
             "re-record the whole chain, earlier stages first: \
              `FIXTURE_KIT_RECORD=1 fixture-kit verify --chain --replay --agent-cmd … {}`",
-            fixture
-                .id
-                .test_name()
-                .rsplit_once("::")
-                .map_or("", |(task, _)| task)
+            crate::chain::TaskId {
+                topic: fixture.id.topic.clone(),
+                task: fixture.id.task.clone(),
+            }
+            .test_name()
         )));
     }
     Err(RunError::new(format!(
