@@ -375,3 +375,39 @@ fn a_generated_test_of_a_chained_suite_runs_the_stages_before_its_own() {
         "{message}"
     );
 }
+
+#[test]
+fn a_misnamed_placeholder_or_flag_is_refused_naming_it() {
+    let tree = Tree::new();
+    let planner = tree.stage("planner").join("prompt.md");
+    let prompt = fs::read_to_string(&planner).unwrap();
+    fs::write(
+        &planner,
+        format!("{prompt}\nThe design:\n{{{{archtect}}}}\n"),
+    )
+    .unwrap();
+    let output = tree.verify(&[], false);
+    assert!(!output.status.success());
+    let line = prompt.lines().count() + 3;
+    let shown = text(&output);
+    assert!(
+        shown.contains(&format!(
+            "[layout] fixtures/{TASK}/planner/prompt.md:{line}: unknown placeholder `{{{{archtect}}}}`"
+        )) && shown.contains("hint: did you mean `{{architect}}`?")
+            && shown.contains("planner ✗ (layout: unknown placeholder `{{archtect}}`)"),
+        "{shown}"
+    );
+
+    for (args, says) in [
+        (
+            &["--agent-cmd", "plannr=claude"][..],
+            "did you mean `planner`?",
+        ),
+        (&["--repeat", "2"][..], "--chain runs each stage once"),
+        (&["--format", "json"][..], "drop --format json"),
+    ] {
+        let refused = tree.verify(args, false);
+        assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+        assert!(text(&refused).contains(says), "{}", text(&refused));
+    }
+}
