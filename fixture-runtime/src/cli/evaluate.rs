@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use libtest_mimic::Failed;
 
-use crate::discover::FixtureId;
+use super::case::Case;
 use crate::eval::{junit, FixtureRecord, Partition, Plan, Report, Status, Summary, Verdict};
 use crate::golden::write_atomic;
 
@@ -66,11 +66,11 @@ impl Evaluation {
         self.plan
     }
 
-    /// The fixtures of this shard.
-    pub(crate) fn partition(&self, ids: Vec<FixtureId>) -> Vec<FixtureId> {
+    /// The cases of this shard.
+    pub(crate) fn partition(&self, cases: Vec<Case>) -> Vec<Case> {
         match self.args.partition {
-            Some(partition) => partition.select(ids, FixtureId::test_name),
-            None => ids,
+            Some(partition) => partition.select(cases, Case::test_name),
+            None => cases,
         }
     }
 
