@@ -5,10 +5,10 @@
 use std::fmt;
 use std::path::Path;
 
+use crate::constraints::MustFail;
 use crate::contract::AgentOutput;
 use crate::discover::FixtureId;
 use crate::env::{flag, STRICT_REAL_AGENTS};
-use crate::constraints::MustFail;
 use crate::fixture::Fixture;
 use crate::golden::{self, UpdatePolicy};
 use crate::messages::{self, Entry, Source};
@@ -289,7 +289,9 @@ pub(crate) fn declared_failure(
                 must.rule, must.because
             ),
         )
-        .hint("a must-fail fixture proves a rule can fail: fix the fixture or the rule")]);
+        .hint(
+            "a must-fail fixture proves a rule can fail: fix the fixture or the rule",
+        )]);
     }
     match violations
         .iter()

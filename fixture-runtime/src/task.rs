@@ -113,7 +113,8 @@ fn load(root: &Path, task: &TaskId, agent: Agent) -> Result<Option<Golden>, Viol
     };
     let repo = match &fixture.repo {
         Some(dir) => Some(Repo::load(dir).map_err(|err| {
-            Violation::new(Rule::Layout, format!("cannot read repo/: {err}")).at(fixture::display(dir))
+            Violation::new(Rule::Layout, format!("cannot read repo/: {err}"))
+                .at(fixture::display(dir))
         })?),
         None => None,
     };

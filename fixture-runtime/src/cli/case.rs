@@ -1,11 +1,13 @@
 //! What `fixture-kit verify` runs: agent fixtures and tasks' `pipeline`
-//! tests, listed, filtered and partitioned alike by their test names.
+//! tests, listed, filtered and partitioned alike by their test names. A
+//! `pipeline` test reads goldens, not agent outputs: it counts in the
+//! closing tally, but not in an evaluation's summary and reports, which
+//! describe the agent's runs.
 
 use std::path::Path;
 
 use crate::discover::{FixtureId, TaskId};
 use crate::engine::{self, Failure, Options, Outcome};
-use crate::eval::{self, FixtureRecord, Plan};
 use crate::suite::Suite;
 
 /// One trial.
@@ -36,20 +38,6 @@ impl Case {
         match self {
             Case::Fixture(id) => engine::run(suite, root, id, None, options.clone()),
             Case::Pipeline(task) => crate::task::run(root, task),
-        }
-    }
-
-    /// Runs the case as `plan` says (a `pipeline` test once) and records it.
-    pub(super) fn evaluate(
-        &self,
-        suite: &Suite,
-        root: &Path,
-        options: &Options,
-        plan: Plan,
-    ) -> FixtureRecord {
-        match self {
-            Case::Fixture(id) => eval::evaluate(suite, root, id, options, plan),
-            Case::Pipeline(task) => eval::evaluate_task(root, task),
         }
     }
 }

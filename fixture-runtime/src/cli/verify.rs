@@ -9,13 +9,13 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, FormatSetting, Trial};
 
+use super::case::Case;
 use super::evaluate::{EvalArgs, Evaluation};
 use crate::compare::Mode;
-use super::case::Case;
 use crate::discover::{discover, find, find_task};
 use crate::engine::Options;
 use crate::env::{flag, is_ci, FORCE_UPDATE};
-use crate::eval::{FixtureRecord, Status, Verdict};
+use crate::eval::{self, FixtureRecord, Status, Verdict};
 use crate::golden::UpdatePolicy;
 use crate::golden_path;
 use crate::messages::{Entry, Source};
@@ -164,11 +164,18 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
         .map(|case| {
             let (suite, root, tally) = (suite.clone(), root.clone(), tally.clone());
             let (evaluation, options) = (evaluation.clone(), options.clone());
-            Trial::test(case.test_name(), move || {
-                let plan = evaluation.plan();
-                let record = case.evaluate(&suite, &root, &options, plan);
-                tally.count(&record);
-                evaluation.trial(record)
+            Trial::test(case.test_name(), move || match &case {
+                Case::Fixture(id) => {
+                    let plan = evaluation.plan();
+                    let record = eval::evaluate(&suite, &root, id, &options, plan);
+                    tally.count(&record);
+                    evaluation.trial(record)
+                }
+                Case::Pipeline(task) => {
+                    let record = eval::evaluate_task(&root, task);
+                    tally.count(&record);
+                    super::evaluate::outcome(&record)
+                }
             })
         })
         .collect();

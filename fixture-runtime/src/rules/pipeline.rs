@@ -56,8 +56,13 @@ pub struct Stages<'a> {
 /// `present` holds: a planner or a coder with the design, a coder with the
 /// plan, a reviewer with the patch.
 pub fn applies(present: impl Fn(Agent) -> bool) -> bool {
-    let [architect, planner, coder, reviewer] =
-        [Agent::Architect, Agent::Planner, Agent::Coder, Agent::Reviewer].map(present);
+    let [architect, planner, coder, reviewer] = [
+        Agent::Architect,
+        Agent::Planner,
+        Agent::Coder,
+        Agent::Reviewer,
+    ]
+    .map(present);
     (architect && (planner || coder)) || (planner && coder) || (coder && reviewer)
 }
 
@@ -260,7 +265,12 @@ fn patch_in_plan(patch: &Stage<'_, Patch>, plan: &Stage<'_, PlannerOutput>) -> V
 /// `every_task_done`: every task's `file` is touched by the patch (a
 /// rename by either of its names).
 fn every_task_done(patch: &Stage<'_, Patch>, plan: &Stage<'_, PlannerOutput>) -> Vec<Violation> {
-    let touched: Vec<&str> = patch.output.files.iter().flat_map(FilePatch::paths).collect();
+    let touched: Vec<&str> = patch
+        .output
+        .files
+        .iter()
+        .flat_map(FilePatch::paths)
+        .collect();
     plan.output
         .tasks
         .iter()
@@ -296,7 +306,13 @@ fn every_task_done(patch: &Stage<'_, Patch>, plan: &Stage<'_, PlannerOutput>) ->
 fn review_of_patch(review: &Stage<'_, ReviewerOutput>, patch: &Stage<'_, Patch>) -> Vec<Violation> {
     let base = review.repo.or(patch.repo).cloned().unwrap_or_default();
     let tree = patched(&base, patch.output);
-    let touched = |path: &str| patch.output.files.iter().find(|fp| fp.paths().contains(&path));
+    let touched = |path: &str| {
+        patch
+            .output
+            .files
+            .iter()
+            .find(|fp| fp.paths().contains(&path))
+    };
     let mut found = Vec::new();
     for (i, comment) in review.output.comments.iter().enumerate() {
         let Some(path) = comment.path.as_deref() else {
@@ -579,7 +595,7 @@ mod tests {
             [
                 "p: tasks[1].file vs a: configurationFiles task `T1` changes the configuration \
                  file `app.toml`, which the design does not list",
-                "c:6 vs a: configurationFiles the patch changes the configuration file \
+                "c:7 vs a: configurationFiles the patch changes the configuration file \
                  `app.toml`, which the design does not list",
             ]
         );

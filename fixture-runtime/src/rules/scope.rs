@@ -393,10 +393,15 @@ mod tests {
 
     fn messages(patch_text: &str, scope: Option<Scope>, whitelist: &[&str]) -> Vec<String> {
         let whitelist: Vec<String> = whitelist.iter().map(|s| (*s).to_owned()).collect();
-        patch(&parse(patch_text, "p").unwrap(), scope, Some(&whitelist), "p")
-            .iter()
-            .map(ToString::to_string)
-            .collect()
+        patch(
+            &parse(patch_text, "p").unwrap(),
+            scope,
+            Some(&whitelist),
+            "p",
+        )
+        .iter()
+        .map(ToString::to_string)
+        .collect()
     }
 
     fn modify(path: &str, removed: &str, added: &str) -> String {
