@@ -481,7 +481,7 @@ fn a_task_with_a_plan_and_a_patch_gets_a_pipeline_test_in_both_harnesses() {
         assert!(!run.status.success(), "{target}: {stdout}");
         assert!(stdout.contains("5 passed; 1 failed"), "{target}: {stdout}");
         assert!(
-            stdout.contains("test t::astray::pipeline ... FAILED")
+            stdout.contains("---- t::astray::pipeline")
                 && stdout.contains(
                     "[pipeline] fixtures/t/astray/coder/expected.patch:7 vs \
                      fixtures/t/astray/planner/expected.json: tasks[*].file: the patch touches \

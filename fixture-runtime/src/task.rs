@@ -1,5 +1,5 @@
 //! A task's `pipeline` test: the goldens on disk, read and parsed, then
-//! checked together by [`rules::pipeline::check`] once per task. The
+//! checked together by [`pipeline::check`] once per task. The
 //! generated tests, `fixture-kit verify` and the run-time harness all call
 //! [`run`].
 

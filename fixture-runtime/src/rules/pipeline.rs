@@ -290,7 +290,7 @@ fn every_task_done(patch: &Stage<'_, Patch>, plan: &Stage<'_, PlannerOutput>) ->
                 ),
             )
             .at(format!(
-                "{}: tasks[{i}].file vs {}",
+                "{}: tasks[{i}].file vs {}: the files it touches",
                 plan.source, patch.source
             ))
             .hint("change the file in the patch, drop the task, or turn off `every_task_done`")
@@ -567,7 +567,8 @@ mod tests {
         stages.coder = Some(stage(&parsed, "c", &every));
         assert_eq!(
             shown(&check(&stages)),
-            ["p: tasks[1].file vs c task `T1` plans `y.ts`, which the patch does not touch"]
+            ["p: tasks[1].file vs c: the files it touches task `T1` plans `y.ts`, which the patch \
+              does not touch"]
         );
     }
 
