@@ -5,6 +5,8 @@
 use std::fmt;
 use std::path::Path;
 
+use crate::chain::Upstream;
+use crate::constraints::MustFail;
 use crate::contract::AgentOutput;
 use crate::discover::FixtureId;
 use crate::env::{flag, STRICT_REAL_AGENTS};
@@ -14,7 +16,7 @@ use crate::messages::{self, Entry, Source};
 use crate::rule::{Rule, Violation};
 use crate::runner::{Answer, PermissionDenial, Transient, Usage};
 use crate::suite::Suite;
-use crate::verify::{verify_after, Upstream};
+use crate::verify::{verify, verify_after};
 
 /// Fixture-local checks from a `verify.rs`.
 pub type LocalVerify<'a> = &'a dyn Fn(&AgentOutput, &Fixture) -> Result<(), String>;
@@ -160,13 +162,14 @@ pub fn measure(
     }
 }
 
-/// [`measure`] for a loaded `fixture`, its `pipeline` checks held to
-/// `upstream` (a chained run's actual earlier outputs) instead of the
-/// task's sibling goldens.
+/// [`measure`] for a loaded `fixture`. A stage of a chained run passes
+/// `upstream`, the earlier stages' actual outputs: the `pipeline` checks
+/// hold the output to them, and a task's `pipeline_must_fail` is decided
+/// there.
 pub fn measure_fixture(
     suite: &Suite,
     fixture: &Fixture,
-    upstream: Option<&Upstream>,
+    upstream: Option<&Upstream<'_>>,
     local: Option<LocalVerify<'_>>,
     options: Options,
 ) -> Measured {
@@ -191,7 +194,7 @@ pub fn measure_fixture(
 fn run_loaded(
     suite: &Suite,
     fixture: &Fixture,
-    upstream: Option<&Upstream>,
+    upstream: Option<&Upstream<'_>>,
     local: Option<LocalVerify<'_>>,
     options: Options,
     agent: &mut AgentReport,
@@ -237,15 +240,11 @@ fn run_loaded(
         .permission_denials
         .clone_from(&answer.permission_denials);
     let actual = &answer.text;
-    let golden_upstream;
-    let upstream = match upstream {
-        Some(upstream) => upstream,
-        None => {
-            golden_upstream = Upstream::goldens(fixture);
-            &golden_upstream
-        }
+    let verified = match upstream {
+        Some(upstream) => verify_after(fixture, actual, suite.schema, upstream),
+        None => verify(fixture, actual, suite.schema),
     };
-    let checked = verify_after(fixture, actual, suite.schema, upstream).and_then(|verified| {
+    let checked = verified.and_then(|verified| {
         match local.map(|check| check(&verified.parsed.output, fixture)) {
             Some(Err(message)) => Err(vec![Violation::new(Rule::LocalVerify, message)
                 .at(crate::fixture::display(&fixture.dir.join("verify.rs")))]),
@@ -256,36 +255,16 @@ fn run_loaded(
     if let Some(must) = &fixture.constraints.must_fail {
         let mut violations = checked.err().unwrap_or_default();
         violations.extend(golden::form(fixture, &options.entry).map(|form| form.violation));
-        if violations.is_empty() {
-            return Err(fail(
-                vec![Violation::new(
-                    Rule::Layout,
-                    format!(
-                        "declared to fail rule `{}` because \"{}\", but verification passed",
-                        must.rule, must.because
-                    ),
-                )
-                .hint("a must-fail fixture proves a rule can fail: fix the fixture or the rule")],
-                None,
-            ));
-        }
-        return match violations
-            .iter()
-            .find(|v| v.rule == must.rule && reason(v, fixture).contains(&must.because))
-        {
-            Some(hit) => Ok(Outcome::FailedAsDeclared(hit.clone())),
-            None => {
-                let mut all = vec![Violation::new(
-                    Rule::Layout,
-                    format!(
-                        "declared to fail rule `{}` because \"{}\", but it failed otherwise:",
-                        must.rule, must.because
-                    ),
-                )];
-                all.extend(violations);
-                Err(fail(all, None))
-            }
-        };
+        return declared_failure(must, violations, &fixture.display_dir())
+            .map(Outcome::FailedAsDeclared)
+            .map_err(|violations| fail(violations, None));
+    }
+    if let Some(declared) =
+        upstream.and_then(|upstream| upstream.declared_failure(fixture, &checked))
+    {
+        return declared
+            .map(Outcome::FailedAsDeclared)
+            .map_err(|violations| fail(violations, None));
     }
     let shown = match &checked {
         Err(violations) if runner.is_real_agent() => violations
@@ -345,17 +324,51 @@ fn with_notes(outcome: Outcome, answer: &Answer) -> Outcome {
     }
 }
 
+/// A must-fail verdict over what verification of the fixture or task in
+/// `dir` found: the violation that fails as declared, or what to report.
+pub(crate) fn declared_failure(
+    must: &MustFail,
+    violations: Vec<Violation>,
+    dir: &str,
+) -> Result<Violation, Vec<Violation>> {
+    if violations.is_empty() {
+        return Err(vec![Violation::new(
+            Rule::Layout,
+            format!(
+                "declared to fail rule `{}` because \"{}\", but verification passed",
+                must.rule, must.because
+            ),
+        )
+        .hint(
+            "a must-fail fixture proves a rule can fail: fix the fixture or the rule",
+        )]);
+    }
+    match violations
+        .iter()
+        .find(|v| v.rule == must.rule && reason(v, dir).contains(&must.because))
+    {
+        Some(hit) => Ok(hit.clone()),
+        None => {
+            let mut all = vec![Violation::new(
+                Rule::Layout,
+                format!(
+                    "declared to fail rule `{}` because \"{}\", but it failed otherwise:",
+                    must.rule, must.because
+                ),
+            )];
+            all.extend(violations);
+            Err(all)
+        }
+    }
+}
+
 /// What a must-fail `because` is matched against: the violation's location
-/// within the fixture (the fixture's own folder path taken off, so its name
-/// cannot match) and its message; never the hint.
-fn reason(violation: &Violation, fixture: &Fixture) -> String {
-    let prefix = format!("{}/", fixture.display_dir());
+/// within `dir` (every path into the folder taken relative to it, so its
+/// name cannot match) and its message; never the hint.
+fn reason(violation: &Violation, dir: &str) -> String {
+    let prefix = format!("{dir}/");
     match &violation.location {
-        Some(location) => format!(
-            "{}: {}",
-            location.strip_prefix(&prefix).unwrap_or(location),
-            violation.message
-        ),
+        Some(location) => format!("{}: {}", location.replace(&prefix, ""), violation.message),
         None => violation.message.clone(),
     }
 }

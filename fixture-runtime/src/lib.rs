@@ -31,6 +31,7 @@ pub mod runner;
 pub mod scenario;
 pub mod scrub;
 pub mod suite;
+pub mod task;
 pub mod untrusted;
 pub mod verify;
 

@@ -1,12 +1,13 @@
 //! Verifies an agent's output against its contract and the fixture's rules.
 
 use crate::agent::Agent;
+use crate::chain::Upstream;
 use crate::contract;
 use crate::fixture::Fixture;
 use crate::messages;
 use crate::repo::Repo;
 use crate::rule::{Rule, Violation};
-use crate::rules::{self, patch, pipeline, Context, TaskPatch};
+use crate::rules::{self, patch, Context, TaskPatch};
 
 /// How unknown JSON fields are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -40,27 +41,6 @@ impl Schema {
     }
 }
 
-/// What the `pipeline` checks and a reviewer's grounding hold an output
-/// to: the task's earlier stages, as goldens or as a chained run's actual
-/// outputs.
-#[derive(Debug, Clone, Default)]
-pub struct Upstream {
-    /// The earlier stages the `pipeline` checks hold the output to.
-    pub siblings: pipeline::Siblings,
-    /// For a reviewer: the patch it reviews.
-    pub task_patch: Option<TaskPatch>,
-}
-
-impl Upstream {
-    /// The task's sibling goldens, read from disk.
-    pub fn goldens(fixture: &Fixture) -> Upstream {
-        Upstream {
-            siblings: siblings(fixture),
-            task_patch: task_patch(fixture),
-        }
-    }
-}
-
 /// Parses `actual` as `fixture`'s agent output and runs every rule that
 /// applies to it; returns every violation found, sorted by rule.
 ///
@@ -68,17 +48,31 @@ impl Upstream {
 /// unknown fields, and a planner or reviewer without `repo/`, are warnings;
 /// an output keeps its unknown fields in its canonical text, so an old
 /// golden passes until it is cleaned up.
+///
+/// A reviewer is grounded in its task's coder golden, and a coder's
+/// configuration scope follows its task's architect golden; the checks
+/// across stages run in the task's `pipeline` test (`crate::task`).
 pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verified, Vec<Violation>> {
-    verify_after(fixture, actual, schema, &Upstream::goldens(fixture))
+    verify_in(fixture, actual, schema, None)
 }
 
-/// [`verify`], holding the output to `upstream` instead of the task's
-/// sibling goldens.
+/// [`verify`] for a stage of a chained run: the reviewer's patch and the
+/// coder's design are the earlier stages' actual outputs in `upstream`, and
+/// the `pipeline` checks hold the output to them as well.
 pub fn verify_after(
     fixture: &Fixture,
     actual: &str,
     schema: Schema,
-    upstream: &Upstream,
+    upstream: &Upstream<'_>,
+) -> Result<Verified, Vec<Violation>> {
+    verify_in(fixture, actual, schema, Some(upstream))
+}
+
+fn verify_in(
+    fixture: &Fixture,
+    actual: &str,
+    schema: Schema,
+    upstream: Option<&Upstream<'_>>,
 ) -> Result<Verified, Vec<Violation>> {
     // Locations name the golden when the output is the golden (bootstrap
     // runs, goldens checked before comparison), else the fixture folder.
@@ -144,15 +138,27 @@ pub fn verify_after(
             .hint("remove `no_repo` from fixture.json, or remove repo/"),
         );
     }
+    let (task_patch, config_from_design) = match upstream {
+        Some(upstream) => (upstream.task_patch(), upstream.config_from_design(fixture)),
+        None => (task_patch(fixture), config_from_design(fixture)),
+    };
     let ctx = Context {
         golden: &golden,
         constraints: &fixture.constraints,
         repo: repo.as_ref(),
-        task_patch: upstream.task_patch.as_ref(),
-        siblings: &upstream.siblings,
+        task_patch: task_patch.as_ref(),
+        config_from_design,
         legacy: schema == Schema::Legacy,
     };
     violations.extend(rules::check(&parsed.output, &ctx));
+    if let Some(upstream) = upstream {
+        violations.extend(upstream.check(
+            &parsed.output,
+            &golden,
+            &fixture.constraints,
+            repo.as_ref(),
+        ));
+    }
     warnings.extend(rules::warnings(&parsed.output, &ctx));
     if !violations.is_empty() {
         violations.sort_by_key(|v| v.rule);
@@ -185,33 +191,16 @@ fn sibling_golden(fixture: &Fixture, agent: Agent) -> Option<(String, String)> {
     Some((crate::fixture::display(&path), text))
 }
 
-/// The earlier-stage goldens of the fixture's task that the `pipeline`
-/// checks hold it to: the architect's for a planner, the planner's for a
-/// coder. A golden that is absent or does not parse is left to its own
-/// fixture, which fails on it.
-fn siblings(fixture: &Fixture) -> pipeline::Siblings {
-    let mut siblings = pipeline::Siblings::default();
-    if fixture.constraints.pipeline == Some(false) {
-        return siblings;
-    }
-    let golden = |agent: Agent| {
-        let (golden, text) = sibling_golden(fixture, agent)?;
-        Some((golden, contract::parse(agent, &text).ok()?.output))
-    };
-    match fixture.id.agent {
-        Agent::Planner => {
-            if let Some((golden, contract::AgentOutput::Architect(output))) =
-                golden(Agent::Architect)
-            {
-                siblings.architect = Some(pipeline::Sibling { golden, output });
-            }
-        }
-        Agent::Coder => {
-            if let Some((golden, contract::AgentOutput::Planner(output))) = golden(Agent::Planner) {
-                siblings.planner = Some(pipeline::Sibling { golden, output });
-            }
-        }
-        Agent::Architect | Agent::Reviewer => {}
-    }
-    siblings
+/// For a coder whose task's `pipeline` checks are on: the task's architect
+/// golden declares `configurationFiles`, so the design, not
+/// `config_whitelist`, says which configuration files the patch may change.
+fn config_from_design(fixture: &Fixture) -> bool {
+    fixture.id.agent == Agent::Coder
+        && fixture.constraints.pipeline != Some(false)
+        && sibling_golden(fixture, Agent::Architect).is_some_and(|(_, text)| {
+            matches!(
+                contract::parse(Agent::Architect, &text).map(|parsed| parsed.output),
+                Ok(contract::AgentOutput::Architect(spec)) if spec.configuration_files.is_some()
+            )
+        })
 }

@@ -7,24 +7,23 @@
 
 pub mod prompt;
 pub mod report;
+mod upstream;
 
-use std::fmt;
 use std::path::Path;
 use std::time::Instant;
 
 use crate::agent::Agent;
-use crate::contract::{self, AgentOutput};
-use crate::discover::{FixtureId, PROMPT};
+use crate::discover::{FixtureId, TaskId, PROMPT};
 use crate::engine::{self, Failure, Options, Outcome};
 use crate::fixture::Fixture;
 use crate::naming::sanitize;
 use crate::rule::{Rule, Violation};
-use crate::rules::{patch, pipeline, TaskPatch};
 use crate::suite::Suite;
-use crate::verify::Upstream;
+use upstream::Earlier;
 
 pub use prompt::{compose, Handoff, PromptError};
 pub use report::{junit, Report};
+pub use upstream::Upstream;
 
 /// Marks a fixture run as a stage of a chained run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,35 +44,9 @@ impl Chained {
     }
 }
 
-/// A task of a fixture tree, `topic/task`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TaskId {
-    /// The topic folder name.
-    pub topic: String,
-    /// The task folder name.
-    pub task: String,
-}
-
-impl TaskId {
-    /// The test name of its chained run: `topic::task::chain`.
-    pub fn test_name(&self) -> String {
-        format!("{}::{}::chain", sanitize(&self.topic), sanitize(&self.task))
-    }
-
-    /// The fixture of `agent` in this task.
-    pub fn fixture(&self, agent: Agent) -> FixtureId {
-        FixtureId {
-            topic: self.topic.clone(),
-            task: self.task.clone(),
-            agent,
-        }
-    }
-}
-
-impl fmt::Display for TaskId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.topic, self.task)
-    }
+/// The test name of `task`'s chained run: `topic::task::chain`.
+pub fn test_name(task: &TaskId) -> String {
+    format!("{}::{}::chain", sanitize(&task.topic), sanitize(&task.task))
 }
 
 /// A task and the agents it has fixtures for, in pipeline order.
@@ -164,16 +137,6 @@ impl ChainRecord {
     }
 }
 
-/// An earlier stage's output, as the later stages receive it.
-struct Earlier {
-    agent: Agent,
-    /// The output as it was produced.
-    text: String,
-    /// How messages name it: the golden's path when it is the golden, else
-    /// `actual <agent> output for <fixture>`.
-    shown: String,
-}
-
 /// Runs `task` under `root` as a chain through `suite`.
 pub fn run(suite: &Suite, root: &Path, task: &Task, options: &Options) -> ChainRecord {
     let mut earlier: Vec<Earlier> = Vec::new();
@@ -190,11 +153,9 @@ pub fn run(suite: &Suite, root: &Path, task: &Task, options: &Options) -> ChainR
                 run_stage(suite, root, &task.id.fixture(agent), &earlier, options);
             wall_ms[agent as usize] =
                 u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            match (&stage, output) {
-                (Stage::Passed { .. } | Stage::Updated { .. }, Some(output)) => {
-                    earlier.push(output)
-                }
-                _ => broke = Some(agent),
+            match output {
+                Some(output) => earlier.push(output),
+                None => broke = Some(agent),
             }
             stage
         };
@@ -210,26 +171,20 @@ pub fn run(suite: &Suite, root: &Path, task: &Task, options: &Options) -> ChainR
 /// The chained run of `id`'s task up to `id`'s own stage, as a generated
 /// test runs it: the task's earlier agents first, the later ones left out.
 pub fn run_to(suite: &Suite, root: &Path, id: &FixtureId, options: &Options) -> ChainRecord {
-    let task = Task {
-        id: TaskId {
-            topic: id.topic.clone(),
-            task: id.task.clone(),
-        },
-        agents: Agent::ALL
-            .into_iter()
-            .filter(|agent| *agent <= id.agent)
-            .filter(|agent| *agent == id.agent || task_dir(root, id, *agent).is_dir())
-            .collect(),
+    let task = TaskId {
+        topic: id.topic.clone(),
+        task: id.task.clone(),
     };
-    run(suite, root, &task, options)
-}
-
-fn task_dir(root: &Path, id: &FixtureId, agent: Agent) -> std::path::PathBuf {
-    root.join(&id.topic).join(&id.task).join(agent.as_str())
+    let agents = Agent::ALL
+        .into_iter()
+        .filter(|agent| *agent <= id.agent)
+        .filter(|agent| *agent == id.agent || task.fixture(*agent).dir(root).is_dir())
+        .collect();
+    run(suite, root, &Task { id: task, agents }, options)
 }
 
 /// One stage: its fixture with the earlier outputs handed off, run and
-/// verified against them; its output when it produced one.
+/// verified against them; its output when it passed.
 fn run_stage(
     suite: &Suite,
     root: &Path,
@@ -278,58 +233,37 @@ fn run_stage(
     fixture.chained = Some(Chained {
         received: earlier.iter().map(|stage| stage.agent).collect(),
     });
-    let upstream = upstream(&fixture, earlier);
+    let task = TaskId {
+        topic: id.topic.clone(),
+        task: id.task.clone(),
+    };
+    let upstream = Upstream {
+        earlier,
+        last: !Agent::ALL
+            .into_iter()
+            .filter(|agent| *agent > id.agent)
+            .any(|agent| task.fixture(agent).dir(root).join(PROMPT).is_file()),
+        task_dir: &crate::fixture::display(&task.dir(root)),
+    };
     let measured = engine::measure_fixture(suite, &fixture, Some(&upstream), None, options.clone());
-    let output = measured.output.map(|text| Earlier {
-        agent: id.agent,
-        shown: if fixture.golden.as_deref() == Some(text.as_str()) {
-            fixture.display_golden()
-        } else {
-            format!("actual {} output for {}", id.agent, fixture.display_dir())
-        },
-        text,
-    });
     let stage = match measured.result {
         Ok(Outcome::Passed { warnings }) => Stage::Passed { warnings },
         Ok(Outcome::Updated { golden }) => Stage::Updated { golden },
-        Ok(Outcome::FailedAsDeclared(hit)) => Stage::FailedAsDeclared(hit),
-        Err(failure) => Stage::Failed(failure),
+        Ok(Outcome::FailedAsDeclared(hit)) => return (Stage::FailedAsDeclared(hit), None),
+        Err(failure) => return (Stage::Failed(failure), None),
     };
-    (stage, output)
-}
-
-/// What `fixture`'s stage is held to: the earlier stages' actual outputs
-/// (none for `pipeline` when the fixture turns it off; a reviewer is
-/// always grounded in the patch it reviews).
-fn upstream(fixture: &Fixture, earlier: &[Earlier]) -> Upstream {
-    let mut upstream = Upstream::default();
-    for stage in earlier {
-        if stage.agent == Agent::Coder {
-            upstream.task_patch = Some(TaskPatch {
-                golden: stage.shown.clone(),
-                patch: patch::parse(&stage.text, "").ok(),
-            });
-        }
-        if fixture.constraints.pipeline == Some(false) {
-            continue;
-        }
-        match contract::parse(stage.agent, &stage.text).map(|parsed| parsed.output) {
-            Ok(AgentOutput::Architect(output)) => {
-                upstream.siblings.architect = Some(pipeline::Sibling {
-                    golden: stage.shown.clone(),
-                    output,
-                });
-            }
-            Ok(AgentOutput::Planner(output)) => {
-                upstream.siblings.planner = Some(pipeline::Sibling {
-                    golden: stage.shown.clone(),
-                    output,
-                });
-            }
-            _ => {}
-        }
+    let Some(text) = measured.output else {
+        return (stage, None);
+    };
+    let source = if fixture.golden.as_deref() == Some(text.as_str()) {
+        fixture.display_golden()
+    } else {
+        format!("actual {} output for {}", id.agent, fixture.display_dir())
+    };
+    match Earlier::new(&fixture, text, source) {
+        Ok(output) => (stage, Some(output)),
+        Err(violation) => (failed(fixture.display_dir(), violation), None),
     }
-    upstream
 }
 
 #[cfg(test)]
@@ -344,7 +278,7 @@ mod tests {
             .collect();
         let found: Vec<(String, Vec<Agent>)> = tasks(&ids)
             .into_iter()
-            .map(|task| (task.id.test_name(), task.agents))
+            .map(|task| (test_name(&task.id), task.agents))
             .collect();
         assert_eq!(
             found,

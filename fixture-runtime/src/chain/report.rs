@@ -190,7 +190,7 @@ impl Report {
             .into_iter()
             .map(|record| TaskEntry {
                 task: record.task.to_string(),
-                test: record.task.test_name(),
+                test: super::test_name(&record.task),
                 passed: record.passed(),
                 stages: record
                     .stages
@@ -330,7 +330,7 @@ struct Case<'a> {
 
 impl Case<'_> {
     fn write(&self, w: &mut Writer<Vec<u8>>) -> std::io::Result<()> {
-        let test = self.record.task.test_name();
+        let test = super::test_name(&self.record.task);
         let element = w.create_element("testcase").with_attributes([
             ("name", self.agent.as_str()),
             ("classname", test.as_str()),
@@ -373,7 +373,7 @@ impl Case<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chain::TaskId;
+    use crate::discover::TaskId;
     use crate::engine::Failure;
     use crate::rule::{Rule, Violation};
 

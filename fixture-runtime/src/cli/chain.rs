@@ -32,7 +32,7 @@ pub(super) fn run(
         eprintln!("{message}");
         return ExitCode::from(2);
     }
-    let tasks = evaluation.partition_by(chain::tasks(&ids), |task| task.id.test_name());
+    let tasks = evaluation.partition_by(chain::tasks(&ids), |task| chain::test_name(&task.id));
     let (suite, root) = (Arc::new(suite), Arc::new(root.to_owned()));
     let records: Arc<Mutex<Vec<ChainRecord>>> = Arc::default();
     let trials = tasks
@@ -40,7 +40,7 @@ pub(super) fn run(
         .map(|task| {
             let (suite, root, records) = (suite.clone(), root.clone(), records.clone());
             let options = options.clone();
-            Trial::test(task.id.test_name(), move || {
+            Trial::test(chain::test_name(&task.id), move || {
                 let record = chain::run(&suite, &root, &task, &options);
                 let result = if record.passed() {
                     Ok(())

@@ -2,6 +2,7 @@
 //! the same engine as the generated tests.
 
 mod agent_cmd;
+mod case;
 mod chain;
 mod doctor;
 mod evaluate;

@@ -114,11 +114,10 @@ fn check_prompt(player: &ScenarioPlayer, fixture: &Fixture) -> Result<(), RunErr
         .hint(format!(
             "re-record the whole chain, earlier stages first: \
              `FIXTURE_KIT_RECORD=1 fixture-kit verify --chain --replay --agent-cmd … {}`",
-            crate::chain::TaskId {
+            crate::chain::test_name(&crate::discover::TaskId {
                 topic: fixture.id.topic.clone(),
                 task: fixture.id.task.clone(),
-            }
-            .test_name()
+            })
         )));
     }
     Err(RunError::new(format!(
