@@ -43,7 +43,7 @@ fn run_fixture(suite: fn() -> Suite, root: &str, id: &str, local: Option<LocalVe
     let (suite, options) = (suite(), Options::from_env());
     let runs = match options.update {
         UpdatePolicy::Compare => suite.repeat,
-        UpdatePolicy::Write | UpdatePolicy::RefusedInCi => 1,
+        UpdatePolicy::Write | UpdatePolicy::WritePending | UpdatePolicy::RefusedInCi => 1,
     };
     let mut failures = Vec::new();
     for run in 1..=runs {

@@ -7,6 +7,7 @@ use crate::messages;
 use crate::repo::Repo;
 use crate::rule::{Rule, Violation};
 use crate::rules::{self, patch, pipeline, Context, TaskPatch};
+use crate::skeleton;
 
 /// How unknown JSON fields are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -72,6 +73,10 @@ pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verifie
                 .hint(messages::contract_hint(fixture.id.agent)),
         ]
     })?;
+    let unfilled = unfilled(fixture, actual, &golden);
+    if !unfilled.is_empty() {
+        return Err(unfilled);
+    }
     let mut violations = Vec::new();
     let mut warnings = Vec::new();
     for unknown in &parsed.unknown {
@@ -131,6 +136,31 @@ pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verifie
     Ok(Verified { parsed, warnings })
 }
 
+/// One violation per field of `actual` that still holds the placeholder of
+/// the skeleton `fixture-kit new` wrote, at `golden` (the file shown).
+fn unfilled(fixture: &Fixture, actual: &str, golden: &str) -> Vec<Violation> {
+    let todo = skeleton::PLACEHOLDER;
+    skeleton::unfilled(fixture.id.agent, actual)
+        .into_iter()
+        .map(|path| {
+            let violation = if fixture.id.agent == Agent::Coder {
+                Violation::new(
+                    Rule::Layout,
+                    format!("still the skeleton `fixture-kit new` wrote (`{todo}`)"),
+                )
+                .hint("replace it with the coder's patch, a git-style unified diff against repo/")
+            } else {
+                Violation::new(
+                    Rule::Layout,
+                    format!("`{path}`: not filled in (still `{todo}`)"),
+                )
+                .hint("fill it in with what the agent should answer to the prompt")
+            };
+            violation.at(golden.to_owned())
+        })
+        .collect()
+}
+
 /// The coder golden of the reviewer's task, when it exists.
 fn task_patch(fixture: &Fixture) -> Option<TaskPatch> {
     if fixture.id.agent != Agent::Reviewer {
@@ -157,15 +187,19 @@ fn sibling_golden(fixture: &Fixture, agent: Agent) -> Option<(String, String)> {
 
 /// The earlier-stage goldens of the fixture's task that the `pipeline`
 /// checks hold it to: the architect's for a planner, the planner's for a
-/// coder. A golden that is absent or does not parse is left to its own
-/// fixture, which fails on it.
+/// coder. A golden that is absent, does not parse or is a skeleton still
+/// to fill in is left to its own fixture, which fails on it.
 fn siblings(fixture: &Fixture) -> pipeline::Siblings {
     let mut siblings = pipeline::Siblings::default();
     if fixture.constraints.pipeline == Some(false) {
         return siblings;
     }
+    // A skeleton still to fill in is left to its own fixture too.
     let golden = |agent: Agent| {
         let (golden, text) = sibling_golden(fixture, agent)?;
+        if !skeleton::unfilled(agent, &text).is_empty() {
+            return None;
+        }
         Some((golden, contract::parse(agent, &text).ok()?.output))
     };
     match fixture.id.agent {

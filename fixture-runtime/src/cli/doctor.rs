@@ -12,6 +12,8 @@ use crate::discover::{discover, FixtureId, FixtureTree, PROMPT, REPO};
 use crate::fixture::Fixture;
 use crate::golden::{TEMP_PREFIX, TEMP_SUFFIX};
 use crate::golden_path;
+use crate::pending;
+use crate::skeleton;
 use crate::messages::Entry;
 use crate::runner::Command;
 use crate::scenario::{validate_tree, Limits};
@@ -110,6 +112,7 @@ fn checks(root: &Path) -> Vec<Check> {
     checks.push(golden_config(root));
     checks.extend(orphans(root, &tree));
     checks.extend(leftovers(root));
+    checks.extend(pending_goldens(root));
     checks.extend(scenarios(
         &root.parent().unwrap_or(Path::new(".")).join("scenarios"),
     ));
@@ -172,11 +175,24 @@ fn goldens(root: &Path, tree: &FixtureTree) -> Vec<Check> {
                 format!(
                     "{}: missing golden: {}",
                     fixture.display_golden(),
-                    entry.record_hint(&found.id.test_name())
+                    entry.missing_golden_hint(root, &found.id)
                 ),
             ));
             continue;
         };
+        let unfilled = skeleton::unfilled(found.id.agent, golden);
+        if !unfilled.is_empty() {
+            checks.push(Check::new(
+                "golden",
+                Status::Fail,
+                format!(
+                    "{}: a skeleton still to fill in: {}",
+                    fixture.display_golden(),
+                    unfilled.join(", ")
+                ),
+            ));
+            continue;
+        }
         if found.id.agent.golden_kind() == GoldenKind::Json
             && fixture.constraints.must_fail.is_none()
         {
@@ -299,6 +315,28 @@ fn leftovers(root: &Path) -> Vec<Check> {
                     "{}: left by an interrupted golden update (the golden itself is intact): \
                      delete it",
                     entry.path().display()
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Pending goldens an `UPDATE_GOLDENS=new` run wrote, still to review.
+fn pending_goldens(root: &Path) -> Vec<Check> {
+    let review = if root == Path::new("fixtures") {
+        "fixture-kit review".to_owned()
+    } else {
+        format!("fixture-kit review --root {}", root.display())
+    };
+    pending::find(root, None)
+        .iter()
+        .map(|found| {
+            Check::new(
+                "pending",
+                Status::Warn,
+                format!(
+                    "{}: a pending golden to review: run `{review}` to accept or reject it",
+                    found.path.display()
                 ),
             )
         })
