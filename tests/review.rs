@@ -55,9 +55,17 @@ const FRESH: &str = "fixtures/design/task-2/architect/expected.json";
 /// without, and an agent (`cat`) whose answer changes the first and
 /// creates the second; returns the agent command.
 fn two_fixtures(dir: &Path) -> String {
-    write(dir, "fixtures/design/task-1/architect/prompt.md", "Design it.\n");
+    write(
+        dir,
+        "fixtures/design/task-1/architect/prompt.md",
+        "Design it.\n",
+    );
     write(dir, ARCHITECT, SPEC);
-    write(dir, "fixtures/design/task-2/architect/prompt.md", "Design it.\n");
+    write(
+        dir,
+        "fixtures/design/task-2/architect/prompt.md",
+        "Design it.\n",
+    );
     let answer = dir.join("answer.json");
     let changed: serde_json::Value =
         serde_json::from_str(&SPEC.replace("A parity checker.", "An odd-even checker.")).unwrap();
@@ -89,8 +97,15 @@ fn update_goldens_new_writes_pending_goldens_and_leaves_the_goldens() {
     let agent = two_fixtures(root);
     let run = write_pending(root, &agent);
     let text = both(&run);
-    assert!(!run.status.success(), "a pending golden fails its test: {text}");
-    assert_eq!(read(root, ARCHITECT).as_deref(), Some(SPEC), "golden untouched");
+    assert!(
+        !run.status.success(),
+        "a pending golden fails its test: {text}"
+    );
+    assert_eq!(
+        read(root, ARCHITECT).as_deref(),
+        Some(SPEC),
+        "golden untouched"
+    );
     assert_eq!(read(root, FRESH), None, "no golden created");
     assert_eq!(read(root, &pending(ARCHITECT)), Some(answered()));
     assert_eq!(read(root, &pending(FRESH)), Some(answered()));
@@ -101,7 +116,10 @@ fn update_goldens_new_writes_pending_goldens_and_leaves_the_goldens() {
         )),
         "{text}"
     );
-    assert!(text.contains("`fixture-kit review` shows the diff"), "{text}");
+    assert!(
+        text.contains("`fixture-kit review` shows the diff"),
+        "{text}"
+    );
     assert!(
         text.contains("-  \"highLevelSummary\": \"A parity checker.\","),
         "the diff is shown as for any mismatch: {text}"
@@ -219,7 +237,17 @@ impl Tmux {
         let script = format!("{command}; echo \"exit=$?\"; sleep 600");
         let status = tmux
             .command()
-            .args(["new-session", "-d", "-s", "review", "-x", "100", "-y", "50", "-c"])
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "review",
+                "-x",
+                "100",
+                "-y",
+                "50",
+                "-c",
+            ])
             .arg(dir)
             .arg(script)
             .status()
@@ -309,8 +337,14 @@ fn review_in_a_terminal_accepts_one_and_rejects_the_other() {
     tmux.key("x");
     tmux.key("a");
     let second = tmux.wait_for("Pending golden 2/2: design/task-2/architect");
-    assert!(second.contains(&format!("accepted {}", pending(ARCHITECT))), "{second}");
-    assert!(second.contains(&format!("{FRESH}: new (no golden yet)")), "{second}");
+    assert!(
+        second.contains(&format!("accepted {}", pending(ARCHITECT))),
+        "{second}"
+    );
+    assert!(
+        second.contains(&format!("{FRESH}: new (no golden yet)")),
+        "{second}"
+    );
     tmux.key("r");
     let end = tmux.wait_for("exit=");
     assert!(
@@ -420,7 +454,10 @@ fn new_adds_only_what_a_fixture_lacks() {
         read(root, "fixtures/t/x/planner/prompt.md").as_deref(),
         Some("Plan it.\n")
     );
-    assert_eq!(read(root, "fixtures/t/x/coder/expected.patch").as_deref(), Some(""));
+    assert_eq!(
+        read(root, "fixtures/t/x/coder/expected.patch").as_deref(),
+        Some("")
+    );
 }
 
 #[test]
@@ -443,7 +480,10 @@ fn a_missing_golden_under_the_bootstrap_runner_says_to_write_it() {
     let new = fixture_kit(root, &["new", "t/x", "--agents", "planner"], &[]);
     assert!(new.status.success(), "{}", both(&new));
     let verify = both(&fixture_kit(root, &["verify"], &[]));
-    assert!(verify.contains("`tasks[0].file`: not filled in"), "{verify}");
+    assert!(
+        verify.contains("`tasks[0].file`: not filled in"),
+        "{verify}"
+    );
 }
 
 const PARITY: &str = "export function isEven(n: number): boolean {\n  return n % 2 === 1;\n}\n";

@@ -166,17 +166,19 @@ pub fn settle(
             let shown = crate::fixture::display(&pending);
             write(&pending, text, &shown)?;
             review = Some(
-                Violation::new(Rule::Golden, "wrote the output for review beside the golden")
-                    .at(shown)
-                    .hint(review_hint(fixture)),
+                Violation::new(
+                    Rule::Golden,
+                    "wrote the output for review beside the golden",
+                )
+                .at(shown)
+                .hint(review_hint(fixture)),
             );
         }
         // The golden settles now: a pending file left from an earlier run
-        // would only offer the same text, or an outdated one.
+        // would offer an outdated text (one that cannot be deleted is
+        // still shown by review and doctor).
         (UpdatePolicy::WritePending, None) => {
-            if pending.is_file() {
-                let _ = fs::remove_file(&pending);
-            }
+            let _ = fs::remove_file(&pending);
         }
         (UpdatePolicy::RefusedInCi, Some(_)) => {
             return Err(unsettled(
@@ -239,7 +241,10 @@ fn review_hint(fixture: &Fixture) -> String {
     let flags = if root == "fixtures" {
         String::new()
     } else {
-        format!(" --root {}", shlex::try_quote(&root).unwrap_or(root.as_str().into()))
+        format!(
+            " --root {}",
+            shlex::try_quote(&root).unwrap_or(root.as_str().into())
+        )
     };
     format!(
         "`fixture-kit review{flags}` shows the diff and accepts or rejects it \

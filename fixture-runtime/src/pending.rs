@@ -53,7 +53,9 @@ pub fn find(root: &Path, filter: Option<&str>) -> Vec<Pending> {
         .filter_map(|entry| {
             let rel = entry.path().parent()?.strip_prefix(root).ok()?;
             let id = FixtureId::parse(rel.to_str()?)?;
-            let golden = entry.path().with_file_name(id.agent.golden_kind().file_name());
+            let golden = entry
+                .path()
+                .with_file_name(id.agent.golden_kind().file_name());
             (path_for(&golden) == entry.path()).then(|| Pending {
                 id,
                 golden,
@@ -157,7 +159,10 @@ mod tests {
             .collect();
         assert_eq!(
             goldens,
-            [("a/t/planner".to_owned(), false), ("a/t/coder".to_owned(), true)]
+            [
+                ("a/t/planner".to_owned(), false),
+                ("a/t/coder".to_owned(), true)
+            ]
         );
     }
 

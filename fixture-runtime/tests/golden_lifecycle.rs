@@ -386,7 +386,10 @@ fn a_pending_update_writes_beside_the_golden_and_a_settled_one_clears_it() {
     let tree = Tree::new(Some(&changed));
     let pending = tree.id.dir(&tree.root).join("expected.json.new");
     let err = tree.run(SPEC, UpdatePolicy::WritePending).unwrap_err();
-    assert!(err.contains("actual output differs from the golden"), "{err}");
+    assert!(
+        err.contains("actual output differs from the golden"),
+        "{err}"
+    );
     assert!(
         err.contains("expected.json.new: wrote the output for review beside the golden"),
         "{err}"
@@ -405,7 +408,10 @@ fn a_pending_update_writes_beside_the_golden_and_a_settled_one_clears_it() {
     assert_eq!(fs::read_to_string(&pending).unwrap(), SPEC);
     // Once the output matches, the pending golden is stale and goes.
     let outcome = tree
-        .run(Box::leak(changed.into_boxed_str()), UpdatePolicy::WritePending)
+        .run(
+            Box::leak(changed.into_boxed_str()),
+            UpdatePolicy::WritePending,
+        )
         .unwrap();
     assert!(matches!(outcome, Outcome::Passed { .. }), "{outcome:?}");
     assert!(!pending.exists());

@@ -12,11 +12,11 @@ use crate::discover::{discover, FixtureId, FixtureTree, PROMPT, REPO};
 use crate::fixture::Fixture;
 use crate::golden::{TEMP_PREFIX, TEMP_SUFFIX};
 use crate::golden_path;
-use crate::pending;
-use crate::skeleton;
 use crate::messages::Entry;
+use crate::pending;
 use crate::runner::Command;
 use crate::scenario::{validate_tree, Limits};
+use crate::skeleton;
 
 /// Flags of `fixture-kit doctor`.
 #[derive(clap::Args)]
