@@ -8,7 +8,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use common::SPEC;
 
@@ -218,20 +218,16 @@ fn review_without_a_terminal_asks_for_a_flag_and_touches_nothing() {
     assert_eq!(both_flags.status.code(), Some(2));
 }
 
-/// A tmux server of its own (its own socket), killed on drop, running one
-/// command in a detached session.
+/// A tmux server of its own (its socket in the test's folder), killed on
+/// drop, running one command in a detached session.
 struct Tmux {
-    socket: String,
+    socket: PathBuf,
 }
 
 impl Tmux {
     fn start(dir: &Path, command: &str) -> Tmux {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
         let tmux = Tmux {
-            socket: format!("fixture-kit-review-{}-{nanos}", std::process::id()),
+            socket: dir.join("tmux.sock"),
         };
         // The pane stays after the command ends so its last screen can be read.
         let script = format!("{command}; echo \"exit=$?\"; sleep 600");
@@ -258,7 +254,10 @@ impl Tmux {
 
     fn command(&self) -> Command {
         let mut command = Command::new("tmux");
-        command.args(["-L", &self.socket, "-f", "/dev/null"]);
+        command
+            .arg("-S")
+            .arg(&self.socket)
+            .args(["-f", "/dev/null"]);
         command
     }
 

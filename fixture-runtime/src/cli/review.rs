@@ -37,6 +37,19 @@ enum Verdict {
     Skip,
 }
 
+impl Verdict {
+    const ALL: [Verdict; 3] = [Verdict::Accept, Verdict::Reject, Verdict::Skip];
+
+    /// What was done, as the report says it.
+    fn done(self) -> &'static str {
+        match self {
+            Verdict::Accept => "accepted",
+            Verdict::Reject => "rejected",
+            Verdict::Skip => "skipped",
+        }
+    }
+}
+
 /// Runs `review`: exits 2 when a pending golden cannot be read, accepted
 /// or rejected, or when asking needs a terminal and there is none.
 pub fn run(args: &ReviewArgs) -> ExitCode {
@@ -59,7 +72,7 @@ pub fn run(args: &ReviewArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let mut tally = [0usize; 3];
+    let mut verdicts = Vec::new();
     for (index, item) in found.iter().enumerate() {
         let verdict = match all {
             Some(verdict) => verdict,
@@ -77,15 +90,15 @@ pub fn run(args: &ReviewArgs) -> ExitCode {
         if let Err(err) = done {
             return failed(item, &err);
         }
-        tally[verdict as usize] += 1;
-        let word = ["accepted", "rejected", "skipped"][verdict as usize];
-        println!("{word} {}", display(&item.path));
+        verdicts.push(verdict);
+        println!("{} {}", verdict.done(), display(&item.path));
     }
+    let counts = Verdict::ALL.map(|kind| {
+        let count = verdicts.iter().filter(|v| **v == kind).count();
+        format!("{count} {}", kind.done())
+    });
     let left = pending::find(&args.root, None).len();
-    println!(
-        "review: {} accepted, {} rejected, {} skipped; {left} pending left",
-        tally[0], tally[1], tally[2]
-    );
+    println!("review: {}; {left} pending left", counts.join(", "));
     ExitCode::SUCCESS
 }
 
