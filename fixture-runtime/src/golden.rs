@@ -11,7 +11,7 @@ use crate::contract;
 use crate::engine::{Options, Outcome};
 use crate::env::{flag, is_ci, FORCE_UPDATE, UPDATE_GOLDENS};
 use crate::fixture::Fixture;
-use crate::messages::Entry;
+use crate::messages::{self, Entry};
 use crate::rule::{Rule, Violation};
 use crate::untrusted::{self, ReadError, Reason};
 use crate::verify::{Schema, Verified};
@@ -234,21 +234,13 @@ fn write(path: &Path, text: &str, shown: &str) -> Result<bool, Unsettled> {
     })
 }
 
-/// The `fixture-kit review` command for `fixture`'s tree.
+/// What to do about a pending golden of `fixture`'s tree.
 fn review_hint(fixture: &Fixture) -> String {
     let root = fixture.dir.ancestors().nth(3).unwrap_or(Path::new("."));
     let root = crate::fixture::display(root);
-    let flags = if root == "fixtures" {
-        String::new()
-    } else {
-        format!(
-            " --root {}",
-            shlex::try_quote(&root).unwrap_or(root.as_str().into())
-        )
-    };
     format!(
-        "`fixture-kit review{flags}` shows the diff and accepts or rejects it \
-         (`--accept` takes every pending golden)"
+        "`{}` shows the diff and accepts or rejects it (`--accept` takes every pending golden)",
+        messages::review_command(Path::new(&root))
     )
 }
 

@@ -99,6 +99,16 @@ impl Entry {
     }
 }
 
+/// The `fixture-kit review` command for the fixture tree at `root`.
+pub fn review_command(root: &Path) -> String {
+    let flags = if root == Path::new("fixtures") {
+        Vec::new()
+    } else {
+        vec!["--root".to_owned(), root.display().to_string()]
+    };
+    format!("fixture-kit review{}", words(&flags))
+}
+
 /// The `fixture-kit new` command that adds what `id`'s fixture under `root`
 /// lacks (its prompt, its golden skeleton), touching nothing that exists.
 pub fn new_command(root: &Path, id: &FixtureId) -> String {
@@ -185,6 +195,11 @@ mod tests {
              skeleton to fill in (this suite's runner runs no agent, so nothing can record it)"
         );
         assert!(!cargo.contains("UPDATE_GOLDENS"), "{cargo}");
+        assert_eq!(review_command(Path::new("fixtures")), "fixture-kit review");
+        assert_eq!(
+            review_command(Path::new("my fixtures")),
+            "fixture-kit review --root 'my fixtures'"
+        );
     }
 
     #[test]

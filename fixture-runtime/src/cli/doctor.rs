@@ -12,7 +12,7 @@ use crate::discover::{discover, FixtureId, FixtureTree, PROMPT, REPO};
 use crate::fixture::Fixture;
 use crate::golden::{TEMP_PREFIX, TEMP_SUFFIX};
 use crate::golden_path;
-use crate::messages::Entry;
+use crate::messages::{self, Entry};
 use crate::pending;
 use crate::runner::Command;
 use crate::scenario::{validate_tree, Limits};
@@ -323,11 +323,7 @@ fn leftovers(root: &Path) -> Vec<Check> {
 
 /// Pending goldens an `UPDATE_GOLDENS=new` run wrote, still to review.
 fn pending_goldens(root: &Path) -> Vec<Check> {
-    let review = if root == Path::new("fixtures") {
-        "fixture-kit review".to_owned()
-    } else {
-        format!("fixture-kit review --root {}", root.display())
-    };
+    let review = messages::review_command(root);
     pending::find(root, None)
         .iter()
         .map(|found| {
