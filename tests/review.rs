@@ -421,6 +421,16 @@ fn new_writes_skeletons_that_fail_naming_each_unfilled_field_until_filled_in() {
         "only the unfilled fields are reported: {text}"
     );
 
+    let doctor = both(&fixture_kit(root, &["doctor"], &[]));
+    for line in [
+        "FAIL  golden        fixtures/parity/task-1/planner/expected.json: a skeleton still to \
+         fill in (tasks[0].description, tasks[0].file): replace each `TODO(fixture-kit)`",
+        "FAIL  golden        fixtures/parity/task-1/coder/expected.patch: a skeleton still to \
+         fill in (patch): replace each `TODO(fixture-kit)`",
+    ] {
+        assert!(doctor.contains(line), "{line} in:\n{doctor}");
+    }
+
     // Filled in by hand, the same fixtures pass.
     write(root, &format!("{task}/repo/src/parity.ts"), PARITY);
     write(root, &format!("{task}/architect/expected.json"), SPEC);
@@ -429,6 +439,8 @@ fn new_writes_skeletons_that_fail_naming_each_unfilled_field_until_filled_in() {
     write(root, &format!("{task}/reviewer/expected.json"), REVIEW);
     let verify = fixture_kit(root, &["verify"], &[]);
     assert!(verify.status.success(), "{}", both(&verify));
+    let doctor = both(&fixture_kit(root, &["doctor"], &[]));
+    assert!(!doctor.contains("skeleton"), "{doctor}");
     let again = fixture_kit(root, &["new", "parity/task-1"], &[]);
     assert_eq!(again.status.code(), Some(2));
     assert!(both(&again).contains("exists already"), "{}", both(&again));

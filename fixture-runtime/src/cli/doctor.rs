@@ -186,9 +186,10 @@ fn goldens(root: &Path, tree: &FixtureTree) -> Vec<Check> {
                 "golden",
                 Status::Fail,
                 format!(
-                    "{}: a skeleton still to fill in: {}",
+                    "{}: a skeleton still to fill in ({}): replace each `{}`",
                     fixture.display_golden(),
-                    unfilled.join(", ")
+                    unfilled.join(", "),
+                    skeleton::PLACEHOLDER
                 ),
             ));
             continue;
