@@ -81,6 +81,17 @@ fn report(id: &str, outcome: Outcome) {
     }
 }
 
+/// Runs one generated `pipeline` test (`key` is `topic/task`); panics with
+/// the report on failure.
+#[track_caller]
+pub fn run_pipeline(root: &str, key: &str) {
+    let task = crate::discover::TaskId::parse(key)
+        .unwrap_or_else(|| panic!("fixture-kit: bad generated task key `{key}`"));
+    if let Err(failure) = crate::task::run(Path::new(root), &task) {
+        panic!("{failure}");
+    }
+}
+
 /// Runs one generated scenario case (`<case>:<name>` below `root`); panics
 /// with the report on failure.
 #[track_caller]

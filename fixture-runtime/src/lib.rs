@@ -32,6 +32,7 @@ pub mod scenario;
 pub mod scrub;
 pub mod skeleton;
 pub mod suite;
+pub mod task;
 pub mod untrusted;
 pub mod verify;
 

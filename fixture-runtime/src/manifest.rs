@@ -6,10 +6,12 @@
 //! ```text
 //! fixture-kit manifest 1
 //! fixture→<test name>→<topic/task/agent>→<flags>
+//! pipeline→<test name>→<topic/task>
 //! problem→<path>→<message>
 //! ```
 //!
-//! `flags` is `-` or `verify` (the fixture holds a `verify.rs`). Scenario
+//! `flags` is `-` or `verify` (the fixture holds a `verify.rs`). A
+//! `pipeline` line is a task's `pipeline` test (`rules::pipeline`). Scenario
 //! and runbook suites write `case→<test name>→<key>` lines instead of
 //! `fixture` lines; the key is passed back to the runtime as is.
 
@@ -51,6 +53,9 @@ pub fn render(tree: &FixtureTree, root: &str, allow_missing_golden: bool) -> Str
             fixture.id.test_name(),
             fixture.id
         );
+    }
+    for task in tree.pipeline_tasks() {
+        let _ = writeln!(out, "pipeline\t{}\t{task}", task.test_name());
     }
     for problem in &tree.problems {
         let message = problem.message.replace(['\t', '\n'], " ");

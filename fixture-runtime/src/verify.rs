@@ -6,7 +6,7 @@ use crate::fixture::Fixture;
 use crate::messages;
 use crate::repo::Repo;
 use crate::rule::{Rule, Violation};
-use crate::rules::{self, patch, pipeline, Context, TaskPatch};
+use crate::rules::{self, patch, Context, TaskPatch};
 use crate::skeleton;
 
 /// How unknown JSON fields are treated.
@@ -118,13 +118,12 @@ pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verifie
         );
     }
     let task_patch = task_patch(fixture);
-    let siblings = siblings(fixture);
     let ctx = Context {
         golden: &golden,
         constraints: &fixture.constraints,
         repo: repo.as_ref(),
         task_patch: task_patch.as_ref(),
-        siblings: &siblings,
+        config_from_design: config_from_design(fixture),
         legacy: schema == Schema::Legacy,
     };
     violations.extend(rules::check(&parsed.output, &ctx));
@@ -185,37 +184,16 @@ fn sibling_golden(fixture: &Fixture, agent: Agent) -> Option<(String, String)> {
     Some((crate::fixture::display(&path), text))
 }
 
-/// The earlier-stage goldens of the fixture's task that the `pipeline`
-/// checks hold it to: the architect's for a planner, the planner's for a
-/// coder. A golden that is absent, does not parse or is a skeleton still
-/// to fill in is left to its own fixture, which fails on it.
-fn siblings(fixture: &Fixture) -> pipeline::Siblings {
-    let mut siblings = pipeline::Siblings::default();
-    if fixture.constraints.pipeline == Some(false) {
-        return siblings;
-    }
-    // A skeleton still to fill in is left to its own fixture too.
-    let golden = |agent: Agent| {
-        let (golden, text) = sibling_golden(fixture, agent)?;
-        if !skeleton::unfilled(agent, &text).is_empty() {
-            return None;
-        }
-        Some((golden, contract::parse(agent, &text).ok()?.output))
-    };
-    match fixture.id.agent {
-        Agent::Planner => {
-            if let Some((golden, contract::AgentOutput::Architect(output))) =
-                golden(Agent::Architect)
-            {
-                siblings.architect = Some(pipeline::Sibling { golden, output });
-            }
-        }
-        Agent::Coder => {
-            if let Some((golden, contract::AgentOutput::Planner(output))) = golden(Agent::Planner) {
-                siblings.planner = Some(pipeline::Sibling { golden, output });
-            }
-        }
-        Agent::Architect | Agent::Reviewer => {}
-    }
-    siblings
+/// For a coder whose task's `pipeline` checks are on: the task's architect
+/// golden declares `configurationFiles`, so the design, not
+/// `config_whitelist`, says which configuration files the patch may change.
+fn config_from_design(fixture: &Fixture) -> bool {
+    fixture.id.agent == Agent::Coder
+        && fixture.constraints.pipeline != Some(false)
+        && sibling_golden(fixture, Agent::Architect).is_some_and(|(_, text)| {
+            matches!(
+                contract::parse(Agent::Architect, &text).map(|parsed| parsed.output),
+                Ok(contract::AgentOutput::Architect(spec)) if spec.configuration_files.is_some()
+            )
+        })
 }

@@ -15,7 +15,7 @@ use std::time::Instant;
 use libtest_mimic::{Arguments, Trial};
 use serde_json::{json, Value};
 
-use crate::discover::FixtureId;
+use super::case::Case;
 use crate::engine::{Failure, Outcome};
 use crate::rule::Violation;
 
@@ -23,11 +23,11 @@ use crate::rule::Violation;
 /// JSON object per line.
 pub(super) fn run(
     args: &Arguments,
-    ids: Vec<FixtureId>,
-    verify: &(dyn Fn(&FixtureId) -> Result<Outcome, Failure> + Sync),
+    ids: Vec<Case>,
+    verify: &(dyn Fn(&Case) -> Result<Outcome, Failure> + Sync),
 ) -> ExitCode {
     let total = ids.len();
-    let selected: Vec<FixtureId> = if args.ignored {
+    let selected: Vec<Case> = if args.ignored {
         Vec::new()
     } else {
         ids.into_iter()

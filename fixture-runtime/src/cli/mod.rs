@@ -1,6 +1,7 @@
 //! The `fixture-kit` command: `verify`, `doctor`, `new`, `review` and friends, over
 //! the same engine as the generated tests.
 
+mod case;
 mod doctor;
 mod evaluate;
 mod json_report;

@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, FormatSetting, Trial};
 
+use super::case::Case;
 use super::evaluate::{EvalArgs, Evaluation};
 use crate::compare::Mode;
-use crate::discover::{discover, find, FixtureId};
-use crate::engine::{self, Options};
+use crate::discover::{discover, find, find_task};
+use crate::engine::Options;
 use crate::env::{flag, is_ci, FORCE_UPDATE};
 use crate::eval::{self, FixtureRecord, Status, Verdict};
 use crate::golden::UpdatePolicy;
@@ -153,22 +154,28 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
             eprintln!("{message}");
             return ExitCode::from(2);
         }
-        let verify =
-            move |id: &FixtureId| engine::run(&suite, &args.root, id, None, options.clone());
+        let verify = move |case: &Case| case.run(&suite, &args.root, &options);
         return json_report::run(&args.libtest, ids, &verify);
     }
     let (suite, root) = (Arc::new(suite), Arc::new(args.root.clone()));
     let tally = Arc::new(Tally::default());
     let trials = ids
         .into_iter()
-        .map(|id| {
+        .map(|case| {
             let (suite, root, tally) = (suite.clone(), root.clone(), tally.clone());
             let (evaluation, options) = (evaluation.clone(), options.clone());
-            Trial::test(id.test_name(), move || {
-                let plan = evaluation.plan();
-                let record = eval::evaluate(&suite, &root, &id, &options, plan);
-                tally.count(&record);
-                evaluation.trial(record)
+            Trial::test(case.test_name(), move || match &case {
+                Case::Fixture(id) => {
+                    let plan = evaluation.plan();
+                    let record = eval::evaluate(&suite, &root, id, &options, plan);
+                    tally.count(&record);
+                    evaluation.trial(record)
+                }
+                Case::Pipeline(task) => {
+                    let record = eval::evaluate_task(&root, task);
+                    tally.count(&record);
+                    super::evaluate::outcome(&record)
+                }
             })
         })
         .collect();
@@ -243,13 +250,18 @@ fn suite(args: &VerifyArgs) -> Result<Suite, String> {
     })
 }
 
-/// The fixtures to run. With `--exact NAME` (as nextest calls a harness)
-/// only that fixture's folders are read, not the whole tree.
-fn select(args: &VerifyArgs) -> Result<Vec<FixtureId>, String> {
+/// The fixtures and `pipeline` tests to run, sorted by test name. With
+/// `--exact NAME` (as nextest calls a harness) only that case's folders are
+/// read, not the whole tree. `--golden` keeps the listed agent fixtures.
+fn select(args: &VerifyArgs) -> Result<Vec<Case>, String> {
     let root = &args.root;
     let lib = &args.libtest;
-    let mut ids: Vec<FixtureId> = match (&lib.filter, lib.exact && !lib.list) {
-        (Some(name), true) => find(root, name).into_iter().collect(),
+    let mut cases: Vec<Case> = match (&lib.filter, lib.exact && !lib.list) {
+        (Some(name), true) => find(root, name)
+            .map(Case::Fixture)
+            .or_else(|| find_task(root, name).map(Case::Pipeline))
+            .into_iter()
+            .collect(),
         _ => {
             let tree = discover(root);
             if !tree.problems.is_empty() {
@@ -261,7 +273,15 @@ fn select(args: &VerifyArgs) -> Result<Vec<FixtureId>, String> {
                     lines.join("\n")
                 ));
             }
-            tree.fixtures.into_iter().map(|found| found.id).collect()
+            let tasks = tree.pipeline_tasks().into_iter().map(Case::Pipeline);
+            let mut cases: Vec<Case> = tree
+                .fixtures
+                .into_iter()
+                .map(|found| Case::Fixture(found.id))
+                .chain(tasks)
+                .collect();
+            cases.sort_by_cached_key(Case::test_name);
+            cases
         }
     };
     if args.golden {
@@ -270,9 +290,9 @@ fn select(args: &VerifyArgs) -> Result<Vec<FixtureId>, String> {
             .clone()
             .unwrap_or_else(|| default_config(root));
         let subset = golden_path::load(&config, root)?;
-        ids.retain(|id| subset.contains(id));
+        cases.retain(|case| matches!(case, Case::Fixture(id) if subset.contains(id)));
     }
-    Ok(ids)
+    Ok(cases)
 }
 
 fn default_config(root: &Path) -> PathBuf {
