@@ -47,7 +47,7 @@ fn run_fixture(suite: fn() -> Suite, root: &str, id: &str, local: Option<LocalVe
     }
     let runs = match options.update {
         UpdatePolicy::Compare => suite.repeat,
-        UpdatePolicy::Write | UpdatePolicy::RefusedInCi => 1,
+        UpdatePolicy::Write | UpdatePolicy::WritePending | UpdatePolicy::RefusedInCi => 1,
     };
     let mut failures = Vec::new();
     for run in 1..=runs {

@@ -229,7 +229,11 @@ fn run_loaded(
         // Without a golden and without an agent, the way out is to write it
         // or record it, by a command that fits where the user is.
         violation.hint = match (&fixture.golden, runner.is_real_agent()) {
-            (None, false) => Some(options.entry.record_hint(&fixture.id.test_name())),
+            (None, false) => Some(
+                options
+                    .entry
+                    .missing_golden_hint(fixture.root(), &fixture.id),
+            ),
             _ => err.hint,
         };
         fail(vec![violation], None)

@@ -58,6 +58,12 @@ impl Fixture {
         })
     }
 
+    /// The fixture root it was loaded from (its folder is
+    /// `root/topic/task/agent`).
+    pub fn root(&self) -> &Path {
+        self.dir.ancestors().nth(3).unwrap_or(Path::new(""))
+    }
+
     /// The fixture folder as a user should see it: relative to the current
     /// directory (the package root under `cargo test`) where possible.
     pub fn display_dir(&self) -> String {

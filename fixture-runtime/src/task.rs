@@ -92,8 +92,9 @@ pub fn run(root: &Path, task: &TaskId) -> Result<Outcome, Failure> {
     }
 }
 
-/// The task's `agent` golden, when the fixture and its golden exist and
-/// the golden parses.
+/// The task's `agent` golden, when the fixture and its golden exist, the
+/// golden parses and is no longer a skeleton to fill in (its own fixture
+/// fails on that).
 fn load(root: &Path, task: &TaskId, agent: Agent) -> Result<Option<Golden>, Violation> {
     let id = task.fixture(agent);
     if !id.dir(root).join(PROMPT).is_file() {
@@ -103,6 +104,9 @@ fn load(root: &Path, task: &TaskId, agent: Agent) -> Result<Option<Golden>, Viol
     let Some(text) = &fixture.golden else {
         return Ok(None);
     };
+    if !crate::skeleton::unfilled(agent, text).is_empty() {
+        return Ok(None);
+    }
     let Ok(parsed) = contract::parse(agent, text) else {
         return Ok(None);
     };

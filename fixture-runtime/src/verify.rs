@@ -8,6 +8,7 @@ use crate::messages;
 use crate::repo::Repo;
 use crate::rule::{Rule, Violation};
 use crate::rules::{self, patch, Context, TaskPatch};
+use crate::skeleton;
 
 /// How unknown JSON fields are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -98,6 +99,10 @@ fn verify_in(
                 .hint(messages::contract_hint(fixture.id.agent)),
         ]
     })?;
+    let unfilled = unfilled(fixture, actual, &golden);
+    if !unfilled.is_empty() {
+        return Err(unfilled);
+    }
     let mut violations = Vec::new();
     let mut warnings = Vec::new();
     for unknown in &parsed.unknown {
@@ -165,6 +170,31 @@ fn verify_in(
         return Err(violations);
     }
     Ok(Verified { parsed, warnings })
+}
+
+/// One violation per field of `actual` that still holds the placeholder of
+/// the skeleton `fixture-kit new` wrote, at `golden` (the file shown).
+fn unfilled(fixture: &Fixture, actual: &str, golden: &str) -> Vec<Violation> {
+    let todo = skeleton::PLACEHOLDER;
+    skeleton::unfilled(fixture.id.agent, actual)
+        .into_iter()
+        .map(|path| {
+            let violation = if fixture.id.agent == Agent::Coder {
+                Violation::new(
+                    Rule::Layout,
+                    format!("still the skeleton `fixture-kit new` wrote (`{todo}`)"),
+                )
+                .hint("replace it with the coder's patch, a git-style unified diff against repo/")
+            } else {
+                Violation::new(
+                    Rule::Layout,
+                    format!("`{path}`: not filled in (still `{todo}`)"),
+                )
+                .hint("fill it in with what the agent should answer to the prompt")
+            };
+            violation.at(golden.to_owned())
+        })
+        .collect()
 }
 
 /// The coder golden of the reviewer's task, when it exists.

@@ -1,4 +1,4 @@
-//! The `fixture-kit` command: `verify`, `doctor`, `new` and friends, over
+//! The `fixture-kit` command: `verify`, `doctor`, `new`, `review` and friends, over
 //! the same engine as the generated tests.
 
 mod agent_cmd;
@@ -9,6 +9,7 @@ mod evaluate;
 mod json_report;
 mod new;
 mod pipe;
+mod review;
 mod runbook;
 mod scenario;
 mod verify;
@@ -39,6 +40,9 @@ enum Command {
     Doctor(doctor::DoctorArgs),
     /// Scaffold a fixture: `new <topic>/<task> [--agents planner,coder]`.
     New(new::NewArgs),
+    /// Review pending goldens (`expected.json.new`, from `UPDATE_GOLDENS=new`):
+    /// accept, reject or skip each, or `--accept` / `--reject` them all.
+    Review(review::ReviewArgs),
     /// Print the JSON Schema of one agent's output contract (or all four).
     Schema(SchemaArgs),
     /// Replace secrets in FILE (or stdin) with `<redacted:KIND>` placeholders, to stdout.
@@ -109,6 +113,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(*args),
         Command::Doctor(args) => doctor::run(&args),
         Command::New(args) => new::run(&args),
+        Command::Review(args) => review::run(&args),
         Command::Schema(args) => schema(&args),
         Command::Scrub(args) => scenario::scrub(&args),
         Command::Scenario(command) => scenario::run(&command),
