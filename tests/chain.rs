@@ -1,7 +1,8 @@
 //! `fixture-kit verify --chain` end to end: stand-in agents that echo what
 //! they received, so each handoff shows in the next stage's prompt; a
 //! planner that breaks the design; a recorded and replayed chain; the
-//! bundled goldens composed by the bootstrap runner.
+//! bundled goldens composed by the bootstrap runner; a task's declared
+//! `pipeline` failure met at its stage, or failing the last one.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -330,6 +331,47 @@ fn the_bootstrap_chain_composes_the_bundled_goldens() {
         .count();
     assert!(full >= 21, "{full} full pipelines pass");
     assert!(tasks.iter().all(|t| t["passed"] == true));
+    // A task's declared pipeline failure is met at the stage whose checks
+    // find it, which ends the chain.
+    let statuses = |name: &str| -> Vec<String> {
+        let task = tasks.iter().find(|t| t["task"] == name).unwrap();
+        task["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["status"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        statuses("rule-must-fail/pipeline-plan-outside-design"),
+        ["passed", "failed_as_declared", "absent", "absent"]
+    );
+    assert_eq!(
+        statuses("rule-must-fail/pipeline-review-verdict-off-hunks"),
+        ["absent", "absent", "passed", "failed_as_declared"]
+    );
+}
+
+#[test]
+fn a_declared_pipeline_failure_that_never_comes_fails_the_last_stage() {
+    let tree = Tree::new();
+    let task = tree.stage("architect").parent().unwrap().to_owned();
+    fs::write(
+        task.join("fixture.json"),
+        r#"{ "pipeline_must_fail": { "rule": "pipeline", "because": "which no planner task names" } }"#,
+    )
+    .unwrap();
+    let output = tree.verify(&[], false);
+    assert!(!output.status.success());
+    let shown = text(&output);
+    assert!(
+        shown.contains("architect ✓  planner ✓  coder ✓  reviewer ✗")
+            && shown.contains(
+                "declared to fail rule `pipeline` because \"which no planner task names\", but \
+                 verification passed"
+            ),
+        "{shown}"
+    );
 }
 
 /// A chained suite whose planner is a stand-in answering what its prompt

@@ -190,3 +190,102 @@ impl<'a> View<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An earlier stage's actual output, as a chained run keeps it.
+    fn earlier(agent: Agent, text: &str, repo: Option<&Repo>) -> Earlier {
+        let output = contract::parse(agent, text).unwrap().output;
+        let source = format!("actual {agent} output for t/{agent}");
+        let patch = match &output {
+            AgentOutput::Coder(coder) => Some(patch::parse_recovering(&coder.patch, &source).0),
+            _ => None,
+        };
+        Earlier {
+            agent,
+            text: text.to_owned(),
+            source,
+            output,
+            patch,
+            constraints: Constraints::default(),
+            repo: repo.cloned(),
+        }
+    }
+
+    const PATCH: &str = "diff --git a/src/a.ts b/src/a.ts\n--- a/src/a.ts\n+++ b/src/a.ts\n\
+                         @@ -1,2 +1,2 @@\n 1\n-2\n+two\n";
+
+    fn check(earlier: &[Earlier], agent: Agent, text: &str, repo: Option<&Repo>) -> Vec<String> {
+        let upstream = Upstream {
+            earlier,
+            last: false,
+            task_dir: "t",
+        };
+        let output = contract::parse(agent, text).unwrap().output;
+        upstream
+            .check(&output, "own", &Constraints::default(), repo)
+            .iter()
+            .map(|v| format!("{} {}", v.location.clone().unwrap_or_default(), v.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_review_is_checked_against_the_patch_the_coder_stage_produced() {
+        let mut repo = Repo::default();
+        repo.files.insert("src/a.ts".into(), Some("1\n2\n".into()));
+        repo.files.insert("src/b.ts".into(), Some("1\n".into()));
+        let coder = [earlier(Agent::Coder, PATCH, Some(&repo))];
+        let review = |path: &str| {
+            format!(
+                r#"{{"decision": "revise", "comments": [{{"message": "m", "blocking": true, "path": "{path}", "line": 2}}]}}"#
+            )
+        };
+        assert_eq!(
+            check(&coder, Agent::Reviewer, &review("src/a.ts"), Some(&repo)),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            check(&coder, Agent::Reviewer, &review("src/b.ts"), Some(&repo)),
+            [
+                "own: comments[0].path vs actual coder output for t/coder: the files it touches \
+                 comment on `src/b.ts` line 2, which is neither a file the patch touches nor a \
+                 line of the patched tree",
+                "own: decision vs actual coder output for t/coder: hunks (src/a.ts 1-2) decision \
+                 `revise`, but no blocking comment names a line the patch changed or its context",
+            ]
+        );
+        let upstream = Upstream {
+            earlier: &coder,
+            last: false,
+            task_dir: "t",
+        };
+        let handed = upstream.task_patch().unwrap();
+        assert_eq!(handed.golden, "actual coder output for t/coder");
+        assert_eq!(handed.patch.unwrap().files.len(), 1);
+    }
+
+    #[test]
+    fn a_patch_is_held_to_the_configuration_files_of_the_design_it_was_handed() {
+        let design = r#"{"highLevelSummary": "s", "pagesOrScreens": [], "apis": [],
+            "dataModels": [], "recommendedFileStructure": ["src/a.ts", "ci.yml"],
+            "configurationFiles": ["app.toml"]}"#;
+        let architect = [earlier(Agent::Architect, design, None)];
+        let config =
+            "diff --git a/ci.yml b/ci.yml\n--- a/ci.yml\n+++ b/ci.yml\n@@ -1 +1 @@\n-a\n+b\n";
+        assert_eq!(
+            check(&architect, Agent::Coder, config, None),
+            [
+                "own:1 vs actual architect output for t/architect: configurationFiles the patch \
+              changes the configuration file `ci.yml`, which the design does not list"
+            ]
+        );
+        assert_eq!(
+            check(&architect, Agent::Coder, PATCH, None),
+            Vec::<String>::new()
+        );
+        // Without an architect stage, nothing holds the patch to a design.
+        assert_eq!(check(&[], Agent::Coder, config, None), Vec::<String>::new());
+    }
+}
