@@ -8,6 +8,7 @@ mod new;
 mod pipe;
 mod runbook;
 mod scenario;
+mod scenario_files;
 mod verify;
 
 use std::process::ExitCode;

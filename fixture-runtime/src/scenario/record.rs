@@ -9,11 +9,13 @@ use std::sync::Mutex;
 use serde_json::Value;
 
 use super::cassette::{self, SessionInput, SessionMetadata, STDERR_KEY};
+use super::layout::native::pretty;
 use super::manifest::{CommandSummary, ScenarioManifest, StepRecord, FILE};
 use super::normalise::Normaliser;
 use super::player::SESSIONS;
 use super::problem::Problem;
 use super::process::{CallKind, CliCall, CliError, CliOutput, CliRunner, RealCli};
+use super::strip::StripPath;
 use crate::scrub::{placeholder, ScrubConfig, Scrubber};
 
 /// The folder under which [`RecordingCli::from_env`] writes
@@ -36,6 +38,7 @@ pub struct RecordingCli<R: CliRunner = RealCli> {
     inner: R,
     hooks: Vec<Hook>,
     env_allowlist: BTreeSet<String>,
+    zero_tokens: bool,
     /// `None`: the built-in rules alone.
     scrubber: Option<Scrubber>,
     state: Mutex<Recorder>,
@@ -74,6 +77,7 @@ impl<R: CliRunner> RecordingCli<R> {
             inner,
             hooks: Vec::new(),
             env_allowlist: BTreeSet::new(),
+            zero_tokens: false,
             scrubber,
             state: Mutex::new(Recorder {
                 dir: dir.to_owned(),
@@ -104,19 +108,22 @@ impl<R: CliRunner> RecordingCli<R> {
         self
     }
 
-    /// Removes a field from every stdout line; `path` is dot-separated
-    /// from the line's top level (`tool_use_result`, `message.usage`).
-    pub fn strip_field(self, path: &str) -> Self {
-        let parts: Vec<String> = path.split('.').map(str::to_owned).collect();
-        self.hook(move |_, line| {
-            let (last, parents) = parts.split_last().expect("split yields one part");
-            let parent = parents
-                .iter()
-                .try_fold(&mut *line, |value, part| value.get_mut(part.as_str()));
-            if let Some(Value::Object(object)) = parent {
-                object.remove(last.as_str());
-            }
-        })
+    /// Removes a field from every stdout line: a JSON path from the line's
+    /// top level, wildcards included (`tool_use_result`, `message.usage`,
+    /// `message.content[*].content`); see [`StripPath`]. A path that does
+    /// not parse is an error saying why.
+    pub fn strip_field(self, path: &str) -> Result<Self, Problem> {
+        let path = StripPath::parse(path).map_err(|err| Problem::new(self.dir(), err))?;
+        Ok(self.hook(move |_, line| {
+            path.apply(line);
+        }))
+    }
+
+    /// Also zeroes the token counts under `modelUsage` in every session
+    /// (see [`Normaliser::zero_tokens`]).
+    pub fn zero_tokens(mut self) -> Self {
+        self.zero_tokens = true;
+        self
     }
 
     /// Records the value of environment variable `name` in `input.json`
@@ -200,6 +207,9 @@ impl<R: CliRunner> RecordingCli<R> {
         output: &CliOutput,
     ) -> Result<(), Problem> {
         let mut normaliser = Normaliser::new(project);
+        if self.zero_tokens {
+            normaliser = normaliser.zero_tokens();
+        }
         let scrubber = self.scrubber();
         let mut model = None;
         let mut stdout = String::with_capacity(output.stdout.len());
@@ -368,7 +378,9 @@ fn is_secret_name(name: &str) -> bool {
         .any(|word| upper.contains(word))
 }
 
-fn folder_name(step: &str) -> String {
+/// `step` as a folder name: other characters than letters, digits, `-` and
+/// `_` become `_`.
+pub(crate) fn folder_name(step: &str) -> String {
     step.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -401,10 +413,4 @@ fn tail(text: &str) -> String {
         start += 1;
     }
     text[start..].to_owned()
-}
-
-fn pretty(value: &impl serde::Serialize) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("session files serialize");
-    text.push('\n');
-    text
 }
