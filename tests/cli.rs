@@ -640,6 +640,97 @@ fn scenario_validate_passes_the_bundled_scenarios_and_names_a_broken_line() {
 }
 
 #[test]
+fn scenario_show_convert_and_upgrade_from_the_command_line() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source = repo.join("fixture-runtime/tests/data/autoskillit/smoke-test");
+    let dir = tempfile::tempdir().unwrap();
+    let show = fixture_kit(dir.path(), &["scenario", "show", source.to_str().unwrap()]);
+    assert!(show.status.success(), "{}", both(&show));
+    assert!(
+        stdout(&show).contains("autoskillit layout, 6 steps (4 sessions, 2 commands)"),
+        "{}",
+        both(&show)
+    );
+    assert!(stdout(&show).contains("  test              2 × command (exit 1), command (exit 0)"));
+
+    let src = source.to_str().unwrap();
+    let native = fixture_kit(
+        dir.path(),
+        &[
+            "scenario",
+            "convert",
+            src,
+            "--to",
+            "fixture-kit",
+            "--out",
+            "native",
+        ],
+    );
+    assert!(native.status.success(), "{}", both(&native));
+    let valid = fixture_kit(dir.path(), &["scenario", "validate", "native"]);
+    assert!(valid.status.success(), "{}", both(&valid));
+    let same = fixture_kit(
+        dir.path(),
+        &["scenario", "convert", "native", "--to", "fixture-kit"],
+    );
+    assert_eq!(
+        stdout(&same),
+        "native: already in the fixture-kit layout; nothing written\n"
+    );
+    let again = fixture_kit(
+        dir.path(),
+        &[
+            "scenario",
+            "convert",
+            src,
+            "--to",
+            "fixture-kit",
+            "--out",
+            "native",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(1), "{}", both(&again));
+    assert!(
+        both(&again).contains("not empty: refusing to write a scenario over it"),
+        "{}",
+        both(&again)
+    );
+    let bad = fixture_kit(
+        dir.path(),
+        &["scenario", "convert", "native", "--to", "yaml"],
+    );
+    assert_eq!(bad.status.code(), Some(2), "{}", both(&bad));
+
+    let upgrade = fixture_kit(dir.path(), &["scenario", "upgrade", "native"]);
+    assert!(upgrade.status.success(), "{}", both(&upgrade));
+    assert_eq!(
+        stdout(&upgrade),
+        "rewritten: native/sessions/investigate_1/stdout.jsonl\n\
+         rewritten: native/sessions/investigate_1/agent_session_log.jsonl\n\
+         rewritten: native/sessions/implement_2/stdout.jsonl\n\
+         rewritten: native/sessions/implement_2/agent_session_log.jsonl\n\
+         rewritten: native/sessions/resolve_failures_3/stdout.jsonl\n\
+         rewritten: native/sessions/resolve_failures_3/agent_session_log.jsonl\n\
+         rewritten: native/sessions/open_pr_4/stdout.jsonl\n\
+         rewritten: native/sessions/open_pr_4/agent_session_log.jsonl\n\
+         native: schema_version 1 to 1: 8 files rewritten\n",
+        "autoskillit recordings are not normalised: upgrading the converted copy does"
+    );
+    let twice = fixture_kit(dir.path(), &["scenario", "upgrade", "native"]);
+    assert_eq!(
+        stdout(&twice),
+        "native: schema_version 1 to 1: already current; nothing rewritten\n"
+    );
+    let refused = fixture_kit(dir.path(), &["scenario", "upgrade", src]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        both(&refused).contains("in the autoskillit layout"),
+        "{}",
+        both(&refused)
+    );
+}
+
+#[test]
 fn schema_prints_one_contract_or_all() {
     let dir = tempfile::tempdir().unwrap();
     let planner = fixture_kit(dir.path(), &["schema", "planner"]);
