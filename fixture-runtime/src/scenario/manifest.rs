@@ -18,7 +18,7 @@ pub const SCHEMA_VERSION: u64 = SchemaVersion::CURRENT.number();
 
 /// Every `schema_version` fixture-kit has written. Each has its loader in
 /// [`ScenarioManifest::parse`] and its way to the current one in
-/// [`super::upgrade`]; a number not listed here is refused, naming it.
+/// [`mod@super::upgrade`]; a number not listed here is refused, naming it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SchemaVersion {
     /// The first layout: `scenario.json` with `step_sequence` of `step`

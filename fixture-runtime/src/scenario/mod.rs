@@ -11,7 +11,9 @@
 //!
 //! An orchestrator calls agent CLIs through [`CliRunner`]: [`RealCli`] runs
 //! them, [`RecordingCli`] runs and records them, [`ReplayCli`] serves the
-//! recordings back. `docs/SCENARIOS.md` describes the format and the API.
+//! recordings back. A scenario may also be in the autoskillit recorder's
+//! layout; [`layout`] reads and writes both. `docs/SCENARIOS.md` describes
+//! the formats and the API.
 
 pub mod cassette;
 pub mod discover;

@@ -325,6 +325,28 @@ mod tests {
     }
 
     #[test]
+    fn a_subagent_id_named_in_text_before_its_field_gets_the_fields_placeholder() {
+        let mut n = Normaliser::default();
+        let mut line = json!({"message": {"content": [{"type": "text",
+            "text": "done\nagentId: a540c97ff84e853ce (for resuming)"}]},
+            "tool_use_result": {"agentId": "a540c97ff84e853ce"}});
+        n.value(&mut line);
+        assert_eq!(line["tool_use_result"]["agentId"], "agent_0001");
+        assert_eq!(
+            line["message"]["content"][0]["text"],
+            "done\nagentId: agent_0001 (for resuming)"
+        );
+        let mut later = json!({"type": "system", "task_id": "a7dd92831564a7461",
+            "signature": "EpgBCkYIBhgCKkA", "rate_limit_info": {"resetsAt": 1773828000, "status": "allowed"}});
+        n.value(&mut later);
+        assert_eq!(
+            later,
+            json!({"type": "system", "task_id": "agent_0002", "signature": "<signature>",
+                "rate_limit_info": {"resetsAt": 0, "status": "allowed"}})
+        );
+    }
+
+    #[test]
     fn only_whole_paths_are_replaced() {
         let n = Normaliser::new(Path::new("/work/proj"));
         assert_eq!(
