@@ -10,7 +10,7 @@ use fixture_runtime::scenario::layout::{self, Layout, Scenario, Step};
 use fixture_runtime::scenario::stream_json::final_result;
 use fixture_runtime::scenario::{
     show, upgrade, validate, CliCall, CliRunner, Limits, RecordedCall, ScenarioPlayer,
-    SchemaVersion,
+    ScenarioSuite, SchemaVersion,
 };
 use serde_json::{json, Value};
 
@@ -177,6 +177,24 @@ fn the_autoskillit_scenario_replays_through_the_cli_runner_seam() {
         "{err}"
     );
     assert!(matches!(player.calls[2].1, RecordedCall::Command(_)));
+}
+
+#[test]
+fn the_generated_suites_cases_pass_on_the_autoskillit_scenario() {
+    let suite = ScenarioSuite::new().orchestrator(|cli, recipe| {
+        assert_eq!(recipe, &json!("implementation"));
+        drive(cli)
+    });
+    suite.validate(&autoskillit_scenario()).unwrap();
+    suite.replay(&autoskillit_scenario()).unwrap();
+    // A strict replay fails when the orchestrator skips a recorded step.
+    let skipping = ScenarioSuite::new().orchestrator(|cli, _| {
+        cli.run(&CliCall::agent("investigate", "claude"))
+            .map(|_| "stopped early".to_owned())
+            .map_err(|err| err.to_string())
+    });
+    let err = skipping.replay(&autoskillit_scenario()).unwrap_err();
+    assert!(err.contains("recordings unused"), "{err}");
 }
 
 #[test]
