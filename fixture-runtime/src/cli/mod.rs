@@ -8,6 +8,7 @@ mod new;
 mod pipe;
 mod runbook;
 mod scenario;
+mod shim;
 mod verify;
 
 use std::process::ExitCode;
@@ -101,6 +102,17 @@ fn schema(args: &SchemaArgs) -> ExitCode {
 /// Runs the command line of this process; stopped by a signal, it exits
 /// with `128 + N` once every process it started is stopped.
 pub fn main() -> ExitCode {
+    // One call of the agent-CLI shim (see `scenario record|replay`): its
+    // arguments are the CLI's, not ours.
+    let mut args = std::env::args_os().skip(1);
+    if args.next().as_deref()
+        == Some(std::ffi::OsStr::new(
+            crate::scenario::shim::call::SUBCOMMAND,
+        ))
+    {
+        let code = crate::scenario::shim::call::main(args.collect());
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     pipe::exit_quietly_on_broken_pipe();
     let code = match Cli::parse().command {
         Command::Verify(args) => verify::run(*args),

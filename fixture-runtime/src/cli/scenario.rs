@@ -4,6 +4,7 @@ use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::scenario::shim::RecordMode;
 use crate::scenario::{validate_tree, Limits};
 use crate::scrub::{ScrubConfig, Scrubber};
 
@@ -100,6 +101,12 @@ pub fn scrub(args: &ScrubArgs) -> ExitCode {
 pub enum ScenarioCommand {
     /// Check recorded scenarios: one line per problem, non-zero exit when any.
     Validate(ValidateArgs),
+    /// Run COMMAND with a shim for the agent CLI first on PATH, recording
+    /// each call: `record DIR [--as claude] -- COMMAND ARGS…`.
+    Record(super::shim::ShimArgs),
+    /// Run COMMAND with a shim that serves the recorded calls:
+    /// `replay DIR [--fault SPEC]… -- COMMAND ARGS…`.
+    Replay(super::shim::ShimArgs),
 }
 
 /// Flags of `fixture-kit scenario validate`.
@@ -117,7 +124,11 @@ pub struct ValidateArgs {
 
 /// Runs `scenario ...`.
 pub fn run(command: &ScenarioCommand) -> ExitCode {
-    let ScenarioCommand::Validate(args) = command;
+    let args = match command {
+        ScenarioCommand::Validate(args) => args,
+        ScenarioCommand::Record(args) => return super::shim::run(args, RecordMode::All),
+        ScenarioCommand::Replay(args) => return super::shim::run(args, RecordMode::None),
+    };
     let defaults = Limits::default();
     let limits = Limits {
         max_stdout_bytes: args.max_stdout_bytes.unwrap_or(defaults.max_stdout_bytes),

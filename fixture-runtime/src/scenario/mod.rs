@@ -22,6 +22,7 @@ pub mod player;
 pub mod problem;
 pub mod process;
 pub mod record;
+pub mod shim;
 pub mod stream_json;
 pub mod suite;
 pub mod validate;
