@@ -257,17 +257,32 @@ impl Matcher {
             }
         }
         match left().next() {
-            Some((index, _)) => Ok(Choice {
-                index,
-                rule: if compared.is_empty() {
+            Some((index, candidate)) => {
+                let differed: Vec<&str> = [
+                    (
+                        MatchField::Prompt,
+                        self.normalise_prompt(candidate.prompt())
+                            != self.normalise_prompt(&asked.prompt),
+                    ),
+                    (
+                        MatchField::Args,
+                        self.normalise_args(candidate.args()) != self.normalise_args(&asked.args),
+                    ),
+                ]
+                .into_iter()
+                .filter(|(field, differs)| self.uses(*field) && *differs)
+                .map(|(field, _)| field.name())
+                .collect();
+                let rule = if differed.is_empty() {
                     format!("{scope}, next in recorded order")
                 } else {
                     format!(
                         "{scope}, next in recorded order ({} differed)",
-                        compared.join(" and ")
+                        differed.join(" and ")
                     )
-                },
-            }),
+                };
+                Ok(Choice { index, rule })
+            }
             None => Err(format!("rule: {scope}: no unused recording is left for it")),
         }
     }

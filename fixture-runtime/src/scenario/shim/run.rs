@@ -150,8 +150,9 @@ impl Report {
             let names: Vec<&str> = self.unused.iter().map(|(_, s)| s.as_str()).collect();
             let _ = writeln!(
                 out,
-                "{} recording{} left unused: {} ({}){}",
+                "{} {} recording{} left unused: {} ({}){}",
                 if self.allow_unused { "note:" } else { "error:" },
+                self.unused.len(),
                 if self.unused.len() == 1 { "" } else { "s" },
                 describe(&self.unused),
                 names.join(", "),
