@@ -500,3 +500,70 @@ fn an_interrupted_recording_keeps_its_manifest() {
     );
     assert_eq!(manifest["step_sequence"][0]["session"], "001_first");
 }
+
+#[test]
+fn normalisers_in_scenario_json_hide_run_specific_prompt_parts() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("ids");
+    let work = root.path().join("work");
+    fs::create_dir_all(&work).unwrap();
+    // Each run asks with a fresh id, as prompts naming temporary folders do.
+    let run = |sub: &str, flags: &[&str], id: &str| {
+        let script =
+            format!("printf 'run {id}\\n@answer ok\\n' | claude -p --output-format stream-json");
+        Command::new(FIXTURE_KIT)
+            .args(["scenario", sub])
+            .arg(&dir)
+            .args(flags)
+            .arg("--project")
+            .arg(&work)
+            .args(["--", "sh", "-c", &script])
+            .env("PATH", path_without_claude())
+            .output()
+            .unwrap()
+    };
+    let recorded = run("record", &["--real", AGENT], "4711");
+    assert!(recorded.status.success(), "{}", describe(&recorded));
+    // Matched on the prompt alone, a fresh id is a miss that says why; the
+    // shim's miss exit code (2) ends the command, whose code is passed on.
+    let strict = run("replay", &["--match", "prompt"], "9000");
+    assert_eq!(strict.status.code(), Some(2), "{}", describe(&strict));
+    assert!(
+        stderr(&strict).contains(
+            "rule: any step ($SCENARIO_STEP_NAME not set), prompt compared, no order fallback"
+        ),
+        "{}",
+        stderr(&strict)
+    );
+    let path = dir.join("scenario.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    manifest["match"] = serde_json::json!({
+        "on": ["prompt"],
+        "normalise": [{"field": "prompt", "regex": "run [0-9]+", "replace": "run <id>"}]
+    });
+    fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    let matched = run("replay", &[], "9000");
+    assert!(matched.status.success(), "{}", describe(&matched));
+    assert!(
+        stderr(&matched)
+            .contains("served 001_claude (any step ($SCENARIO_STEP_NAME not set), prompt matched)"),
+        "{}",
+        stderr(&matched)
+    );
+    // Re-recording keeps the hand-written match settings.
+    assert!(run("record", &["--real", AGENT], "1").status.success());
+    let kept: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(kept["match"], manifest["match"]);
+    // A bad regex is an error naming the field.
+    manifest["match"]["normalise"][0]["regex"] = "(".into();
+    fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    let bad = run("replay", &[], "1");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("match.normalise[0].regex"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::scenario::shim::{self, MatchConfig, MatchField, Options, RecordMode, ShimFault};
+use crate::scenario::shim::{self, MatchConfig, Options, RecordMode, ShimFault};
 
 /// Flags of `scenario record` and `scenario replay`.
 #[derive(clap::Args)]
@@ -27,8 +27,8 @@ pub struct ShimArgs {
     step_env: String,
     /// The fields a call is matched on, of step,order,prompt,args
     /// (default: the scenario's `match.on`, else all four).
-    #[arg(long = "match", value_name = "FIELDS", value_parser = MatchConfig::parse_fields)]
-    matching: Option<Vec<MatchField>>,
+    #[arg(long = "match", value_name = "FIELDS")]
+    matching: Option<String>,
     /// A fault, KIND@STEP[#CALL][:ARG], such as `overload@implement#1`
     /// (repeatable; see docs/SCENARIOS.md).
     #[arg(long = "fault", value_name = "SPEC")]
@@ -70,7 +70,14 @@ pub fn run(args: &ShimArgs, default_mode: RecordMode) -> ExitCode {
     options.as_name = args.as_name.clone();
     options.real = args.real.clone();
     options.step_env = args.step_env.clone();
-    options.matching = args.matching.clone();
+    match args.matching.as_deref().map(MatchConfig::parse_fields) {
+        Some(Ok(fields)) => options.matching = Some(fields),
+        Some(Err(err)) => {
+            eprintln!("fixture-kit scenario: --match: {err}");
+            return ExitCode::from(2);
+        }
+        None => {}
+    }
     options.faults = args.faults.clone();
     options.allow_unused = args.allow_unused;
     options.prune = args.prune;

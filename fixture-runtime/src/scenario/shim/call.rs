@@ -155,13 +155,10 @@ fn forward(real: &PathBuf, args: &[OsString], stdin: Vec<u8>) -> io::Result<(Ran
     Ok((ran, code))
 }
 
-fn tee<W: Write>(
+fn tee<W: Write + 'static>(
     mut from: impl Read + Send + 'static,
     to: fn() -> W,
-) -> (Arc<Mutex<Vec<u8>>>, thread::JoinHandle<()>)
-where
-    W: 'static,
-{
+) -> (Arc<Mutex<Vec<u8>>>, thread::JoinHandle<()>) {
     let kept = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&kept);
     let reader = thread::spawn(move || {
