@@ -567,3 +567,69 @@ fn normalisers_in_scenario_json_hide_run_specific_prompt_parts() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn recorded_pacing_is_kept_when_asked_and_followed_on_replay() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("paced");
+    // A real CLI that takes 150 ms per line.
+    let slow = root.path().join("slow-agent");
+    fs::write(
+        &slow,
+        format!("#!/bin/sh\nexec '{AGENT}' --delay-ms 150 \"$@\"\n"),
+    )
+    .unwrap();
+    let mut mode = fs::metadata(&slow).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut mode, 0o755);
+    fs::set_permissions(&slow, mode).unwrap();
+    let script = "echo hi | claude -p --output-format stream-json > out";
+    let run = |sub: &str, flags: &[&str]| {
+        let start = Instant::now();
+        let output = Command::new(FIXTURE_KIT)
+            .args(["scenario", sub])
+            .arg(&dir)
+            .args(flags)
+            .args(["--", "sh", "-c", script])
+            .current_dir(root.path())
+            .env("PATH", path_without_claude())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", describe(&output));
+        start.elapsed()
+    };
+    run("record", &["--real", slow.to_str().unwrap()]);
+    assert!(
+        !dir.join("sessions/001_claude/pacing.json").exists(),
+        "kept only when asked"
+    );
+    run(
+        "record",
+        &["--real", slow.to_str().unwrap(), "--record-pacing"],
+    );
+    let pacing: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(dir.join("sessions/001_claude/pacing.json")).unwrap(),
+    )
+    .unwrap();
+    let offsets: Vec<u64> = pacing["line_ms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|ms| ms.as_u64().unwrap())
+        .collect();
+    assert_eq!(offsets.len(), 3, "{pacing}");
+    assert!(
+        offsets.windows(2).all(|pair| pair[0] <= pair[1]),
+        "{pacing}"
+    );
+    assert!(offsets[2] >= 400, "{pacing}");
+    let validated = Command::new(FIXTURE_KIT)
+        .args(["scenario", "validate"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(validated.status.success(), "{}", describe(&validated));
+    let paced = run("replay", &["--pacing"]);
+    assert!(paced >= Duration::from_millis(offsets[2]), "{paced:?}");
+    let replayed = fs::read_to_string(root.path().join("out")).unwrap();
+    assert!(replayed.contains("\"type\":\"result\""), "{replayed}");
+}

@@ -46,6 +46,12 @@ pub struct ShimArgs {
     /// An environment variable recorded in input.json (repeatable).
     #[arg(long = "allow-env", value_name = "NAME")]
     allow_env: Vec<String>,
+    /// Serve stdout lines at their recorded pace (sessions' pacing.json).
+    #[arg(long)]
+    pacing: bool,
+    /// Keep when each stdout line came, in each session's pacing.json.
+    #[arg(long)]
+    record_pacing: bool,
     /// The orchestrator to run, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     command: Vec<OsString>,
@@ -82,6 +88,8 @@ pub fn run(args: &ShimArgs, default_mode: RecordMode) -> ExitCode {
     options.allow_unused = args.allow_unused;
     options.prune = args.prune;
     options.allow_env = args.allow_env.clone();
+    options.pacing = args.pacing;
+    options.record_pacing = args.record_pacing;
     if let Some(project) = &args.project {
         options.project = project.clone();
     }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::protocol::{Channel, Ran, Recorded, Reply, Request, MISS_EXIT};
 
@@ -64,9 +64,15 @@ fn call(socket: &Path, args: &[OsString]) -> io::Result<i32> {
             stderr,
             exit_code,
             delay_ms,
+            pacing_ms,
             hang,
         } => {
-            serve(&stdout, &stderr, Duration::from_millis(delay_ms));
+            serve(
+                &stdout,
+                &stderr,
+                Duration::from_millis(delay_ms),
+                &pacing_ms,
+            );
             if hang {
                 loop {
                     thread::sleep(Duration::from_secs(3600));
@@ -103,9 +109,16 @@ fn read_stdin() -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn serve(stdout: &str, stderr: &str, delay: Duration) {
+/// Prints the served output: each stdout line `delay` late, and not before
+/// its offset in `pacing_ms` when there is one.
+fn serve(stdout: &str, stderr: &str, delay: Duration, pacing_ms: &[u64]) {
+    let start = Instant::now();
     let mut out = io::stdout().lock();
-    for line in stdout.split_inclusive('\n') {
+    for (index, line) in stdout.split_inclusive('\n').enumerate() {
+        if let Some(ms) = pacing_ms.get(index) {
+            let due = start + Duration::from_millis(*ms);
+            thread::sleep(due.saturating_duration_since(Instant::now()));
+        }
         if !delay.is_zero() {
             thread::sleep(delay);
         }
@@ -134,32 +147,56 @@ fn forward(real: &PathBuf, args: &[OsString], stdin: Vec<u8>) -> io::Result<(Ran
     let writer = thread::spawn(move || {
         let _ = input.write_all(&stdin);
     });
-    let out = tee(child.stdout.take().expect("stdout is piped"), io::stdout);
-    let err = tee(child.stderr.take().expect("stderr is piped"), io::stderr);
+    let start = Instant::now();
+    let out = tee(
+        child.stdout.take().expect("stdout is piped"),
+        io::stdout,
+        Some(start),
+    );
+    let err = tee(
+        child.stderr.take().expect("stderr is piped"),
+        io::stderr,
+        None,
+    );
     let status = child.wait()?;
     let _ = writer.join();
-    let text = |(kept, reader): (Arc<Mutex<Vec<u8>>>, thread::JoinHandle<()>)| {
+    let text = |(kept, reader): (Arc<Mutex<Kept>>, thread::JoinHandle<()>)| {
         let _ = reader.join();
-        let bytes = kept.lock().unwrap_or_else(PoisonError::into_inner);
-        String::from_utf8_lossy(&bytes).into_owned()
+        let kept = std::mem::take(&mut *kept.lock().unwrap_or_else(PoisonError::into_inner));
+        (
+            String::from_utf8_lossy(&kept.bytes).into_owned(),
+            kept.line_ms,
+        )
     };
+    let (stdout, line_ms) = text(out);
+    let (stderr, _) = text(err);
     let code = status
         .code()
         .or_else(|| status.signal().map(|signal| 128 + signal))
         .unwrap_or(1);
     let ran = Ran {
         exit_code: status.code(),
-        stdout: text(out),
-        stderr: text(err),
+        stdout,
+        stderr,
+        line_ms,
     };
     Ok((ran, code))
+}
+
+/// What [`tee`] keeps: the bytes, and with a start time, when each line
+/// ended (milliseconds from it).
+#[derive(Default)]
+struct Kept {
+    bytes: Vec<u8>,
+    line_ms: Vec<u64>,
 }
 
 fn tee<W: Write + 'static>(
     mut from: impl Read + Send + 'static,
     to: fn() -> W,
-) -> (Arc<Mutex<Vec<u8>>>, thread::JoinHandle<()>) {
-    let kept = Arc::new(Mutex::new(Vec::new()));
+    start: Option<Instant>,
+) -> (Arc<Mutex<Kept>>, thread::JoinHandle<()>) {
+    let kept = Arc::new(Mutex::new(Kept::default()));
     let sink = Arc::clone(&kept);
     let reader = thread::spawn(move || {
         let mut buffer = [0u8; 8192];
@@ -170,9 +207,13 @@ fn tee<W: Write + 'static>(
                     let mut to = to();
                     let _ = to.write_all(&buffer[..n]);
                     let _ = to.flush();
-                    sink.lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .extend_from_slice(&buffer[..n]);
+                    let mut kept = sink.lock().unwrap_or_else(PoisonError::into_inner);
+                    kept.bytes.extend_from_slice(&buffer[..n]);
+                    if let Some(start) = start {
+                        let ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+                        let lines = buffer[..n].iter().filter(|b| **b == b'\n').count();
+                        kept.line_ms.extend(std::iter::repeat_n(ms, lines));
+                    }
                 }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => break,

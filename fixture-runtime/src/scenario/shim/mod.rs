@@ -12,6 +12,7 @@ pub mod fault_spec;
 mod launcher;
 pub mod matching;
 pub mod mode;
+pub mod pacing;
 pub mod protocol;
 pub mod run;
 pub mod server;

@@ -36,6 +36,9 @@ pub enum Reply {
         exit_code: Option<i32>,
         /// Milliseconds before each stdout line.
         delay_ms: u64,
+        /// Per stdout line, when to print it (milliseconds from the start);
+        /// empty for no recorded pacing.
+        pacing_ms: Vec<u64>,
         /// Whether to hang after printing, until killed.
         hang: bool,
     },
@@ -61,6 +64,8 @@ pub struct Ran {
     pub stdout: String,
     /// Its stderr.
     pub stderr: String,
+    /// Per stdout line, milliseconds from the start to its end.
+    pub line_ms: Vec<u64>,
 }
 
 /// The run's word that a [`Ran`] is recorded (or why it is not).

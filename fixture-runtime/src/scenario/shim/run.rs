@@ -55,6 +55,10 @@ pub struct Options {
     pub project: PathBuf,
     /// Environment variables recorded in `input.json`.
     pub allow_env: Vec<String>,
+    /// Whether served calls follow their recorded pacing (`pacing.json`).
+    pub pacing: bool,
+    /// Whether recorded calls keep their pacing in `pacing.json`.
+    pub record_pacing: bool,
     /// The orchestrator: program, then arguments.
     pub command: Vec<OsString>,
     /// The fixture-kit executable the shim runs.
@@ -82,6 +86,8 @@ impl Options {
             prune: false,
             project: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             allow_env: Vec::new(),
+            pacing: false,
+            record_pacing: false,
             command,
             exe,
         }
@@ -286,8 +292,10 @@ pub fn run(options: &Options) -> Result<Report, Problem> {
         scrubber,
         faults: options.faults.clone(),
         real,
+        pacing: options.pacing,
+        record_pacing: options.record_pacing,
     };
-    let session = Arc::new(Session::new(settings, player.as_ref(), recorder));
+    let session = Arc::new(Session::new(settings, player.as_ref(), recorder)?);
     let temp = tempfile::Builder::new()
         .prefix("fixture-kit-shim-")
         .tempdir()

@@ -14,11 +14,13 @@ use std::time::Duration;
 
 use super::super::cassette::SessionInput;
 use super::super::normalise::Normaliser;
-use super::super::player::{RecordedCall, ScenarioPlayer};
+use super::super::player::{RecordedCall, ScenarioPlayer, SESSIONS};
+use super::super::problem::Problem;
 use super::super::process::{CliCall, CliOutput, RealCli};
 use super::super::record::RecordingCli;
 use super::fault_spec::{ShimFault, Timing};
 use super::matching::{Asked, Candidate, Matcher};
+use super::pacing::Pacing;
 use super::protocol::{Channel, Ran, Recorded, Reply, Request};
 use crate::scrub::Scrubber;
 
@@ -29,6 +31,8 @@ struct Slot {
     step: String,
     input: SessionInput,
     output: CliOutput,
+    /// Its `pacing.json`, when recorded.
+    pacing: Vec<u64>,
 }
 
 impl Candidate for Slot {
@@ -146,6 +150,10 @@ pub struct Settings {
     pub faults: Vec<ShimFault>,
     /// The real CLI, when calls may be forwarded.
     pub real: Option<PathBuf>,
+    /// Whether served calls follow their recorded pacing.
+    pub pacing: bool,
+    /// Whether recorded calls keep their pacing.
+    pub record_pacing: bool,
 }
 
 /// The served scenario and the recorder, shared by every connection.
@@ -168,34 +176,36 @@ struct State {
 
 impl Session {
     /// A session serving `player`'s agent sessions (none when `None`), and
-    /// forwarding calls nothing answers to `recorder` when there is one.
+    /// forwarding calls nothing answers to `recorder` when there is one. A
+    /// bad `pacing.json` is an error when pacing is asked for.
     pub fn new(
         settings: Settings,
         player: Option<&ScenarioPlayer>,
         recorder: Option<RecordingCli<RealCli>>,
-    ) -> Session {
-        let pool = player
-            .map(|player| {
-                player
-                    .calls
-                    .iter()
-                    .filter_map(|(step, call)| match call {
-                        RecordedCall::Session(cassette) => Some(Some(Slot {
-                            session: cassette
-                                .dir
-                                .file_name()
-                                .map(|name| name.to_string_lossy().into_owned())
-                                .unwrap_or_default(),
-                            step: step.clone(),
-                            input: cassette.input.clone(),
-                            output: call.output(),
-                        })),
-                        RecordedCall::Command(_) => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Session {
+    ) -> Result<Session, Problem> {
+        let mut pool = Vec::new();
+        for (step, call) in player.map_or(&[][..], |player| &player.calls) {
+            let RecordedCall::Session(cassette) = call else {
+                continue;
+            };
+            let pacing = if settings.pacing {
+                Pacing::load(&cassette.dir)?.unwrap_or_default().line_ms
+            } else {
+                Vec::new()
+            };
+            pool.push(Some(Slot {
+                session: cassette
+                    .dir
+                    .file_name()
+                    .map(|name| name.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                step: step.clone(),
+                input: cassette.input.clone(),
+                output: call.output(),
+                pacing,
+            }));
+        }
+        Ok(Session {
             settings,
             replaying: player.is_some(),
             recorder,
@@ -203,7 +213,7 @@ impl Session {
                 pool,
                 ..State::default()
             }),
-        }
+        })
     }
 
     /// Accepts calls on `listener` until the process ends.
@@ -310,7 +320,11 @@ impl Session {
                     fault: fault.to_string(),
                 },
             );
-            return (number, step.clone(), serve(output, Timing::default()));
+            return (
+                number,
+                step.clone(),
+                serve(output, Timing::default(), Vec::new()),
+            );
         }
         let forward = settings.real.clone().filter(|_| self.recorder.is_some());
         match (choice, forward) {
@@ -330,7 +344,7 @@ impl Session {
                         faults: hitting.iter().map(ToString::to_string).collect(),
                     },
                 );
-                (number, step.clone(), serve(output, timing))
+                (number, step.clone(), serve(output, timing, slot.pacing))
             }
             (_, Some(real)) => {
                 log(
@@ -381,7 +395,12 @@ impl Session {
             duration: Duration::ZERO,
             timed_out: false,
         };
-        let result = recorder.record_output(&call, &output);
+        let result = recorder.record_output(&call, &output).and_then(|session| {
+            if let (Some(name), true) = (&session, self.settings.record_pacing) {
+                Pacing::rounded(&ran.line_ms).write(&recorder.dir().join(SESSIONS).join(name))?;
+            }
+            Ok(session)
+        });
         let mut state = self.lock();
         let entry = &mut state.log[number - 1];
         let (session, problem) = match result {
@@ -408,12 +427,13 @@ impl Session {
     }
 }
 
-fn serve(output: CliOutput, timing: Timing) -> Reply {
+fn serve(output: CliOutput, timing: Timing, pacing_ms: Vec<u64>) -> Reply {
     Reply::Serve {
         stdout: output.stdout,
         stderr: output.stderr,
         exit_code: output.exit_code,
         delay_ms: u64::try_from(timing.per_line.as_millis()).unwrap_or(u64::MAX),
+        pacing_ms,
         hang: timing.hang || output.timed_out,
     }
 }
