@@ -159,7 +159,7 @@ pub struct Settings {
 /// The served scenario and the recorder, shared by every connection.
 pub struct Session {
     settings: Settings,
-    /// `None` when every call is recorded afresh.
+    /// Whether recordings are served (not when every call is recorded afresh).
     replaying: bool,
     recorder: Option<RecordingCli<RealCli>>,
     state: Mutex<State>,
