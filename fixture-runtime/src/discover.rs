@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::agent::{Agent, GoldenKind};
 use crate::naming::sanitize;
+use crate::suggest;
 use crate::untrusted;
 
 /// The fixture-local checks compiled into a fixture's test.
@@ -178,7 +179,8 @@ fn discover_task(topic: &str, task: &str, task_dir: &Path, tree: &mut FixtureTre
                 path: dir,
                 message: format!(
                     "unknown agent folder `{name}`: expected one of architect, planner, coder, \
-                     reviewer (source the agents see belongs in `repo/`)"
+                     reviewer (source the agents see belongs in `repo/`){}",
+                    suggest::did_you_mean(&name, &Agent::ALL.map(Agent::as_str))
                 ),
             });
             continue;
@@ -201,17 +203,24 @@ fn check_agent(
     problems: &mut Vec<Problem>,
 ) -> Option<Discovered> {
     let before = problems.len();
-    if regular_file(&dir.join(PROMPT), problems) == Some(false) {
-        problems.push(Problem {
-            path: dir.join(PROMPT),
-            message: format!("missing: every agent fixture needs a `{PROMPT}` with the prompt"),
-        });
-    }
+    let missing_prompt = regular_file(&dir.join(PROMPT), problems) == Some(false);
     let expected = agent.golden_kind();
     let present: Vec<GoldenKind> = GoldenKind::ALL
         .into_iter()
         .filter(|kind| regular_file(&dir.join(kind.file_name()), problems) == Some(true))
         .collect();
+    if missing_prompt {
+        problems.push(match misspelt(dir, PROMPT) {
+            Some(problem) => problem,
+            None => Problem {
+                path: dir.join(PROMPT),
+                message: format!("missing: every agent fixture needs a `{PROMPT}` with the prompt"),
+            },
+        });
+    }
+    if present.is_empty() {
+        problems.extend(misspelt(dir, expected.file_name()));
+    }
     let has_local_verify = regular_file(&dir.join(LOCAL_VERIFY), problems) == Some(true);
     if present.len() > 1 {
         problems.push(Problem {
@@ -238,6 +247,22 @@ fn check_agent(
         },
         has_golden: !present.is_empty(),
         has_local_verify,
+    })
+}
+
+/// A file in `dir` that looks like a misspelling of the missing `wanted`
+/// (`expected.jsn`, `expected.diff`), as a problem naming both.
+fn misspelt(dir: &Path, wanted: &str) -> Option<Problem> {
+    let names: Vec<String> = fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_ok_and(|t| !t.is_dir()))
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .collect();
+    let near = suggest::misspelt_file(wanted, names.iter().map(String::as_str))?;
+    Some(Problem {
+        path: dir.join(near),
+        message: format!("`{wanted}` is missing; did you mean `{near}`? rename it to `{wanted}`"),
     })
 }
 
@@ -391,6 +416,40 @@ mod tests {
         }
         let missing: Vec<_> = tree.fixtures.iter().filter(|f| !f.has_golden).collect();
         assert_eq!(missing.len(), 2, "{missing:?}");
+    }
+
+    #[test]
+    fn misspelt_names_get_a_suggestion() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "t/a/reveiwer/prompt.md", "p");
+        write(root, "t/a/planner/prompt.md", "p");
+        write(root, "t/a/planner/expected.jsn", "{}");
+        write(root, "t/a/coder/prompt.md", "p");
+        write(root, "t/a/coder/expected.diff", "");
+        write(root, "t/a/architect/promt.md", "p");
+        write(root, "t/a/architect/expected.json", "{}");
+        write(root, "t/b/planner/prompt.md", "p");
+        write(root, "t/b/planner/expected.json.new", "{}");
+        let tree = discover(root);
+        assert_eq!(
+            messages(&tree),
+            [
+                "t/a/architect/promt.md: `prompt.md` is missing; did you mean `promt.md`? \
+                 rename it to `prompt.md`",
+                "t/a/coder/expected.diff: `expected.patch` is missing; did you mean \
+                 `expected.diff`? rename it to `expected.patch`",
+                "t/a/planner/expected.jsn: `expected.json` is missing; did you mean \
+                 `expected.jsn`? rename it to `expected.json`",
+                "t/a/reveiwer: unknown agent folder `reveiwer`: expected one of architect, \
+                 planner, coder, reviewer (source the agents see belongs in `repo/`); did you \
+                 mean `reviewer`?",
+            ]
+            .map(|m| format!("{}/{m}", root.display()))
+        );
+        // A pending golden is no misspelling: the fixture just lacks its golden.
+        assert_eq!(tree.fixtures.len(), 1);
+        assert!(!tree.fixtures[0].has_golden);
     }
 
     #[test]

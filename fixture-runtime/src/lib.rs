@@ -29,6 +29,7 @@ pub mod runbook;
 pub mod runner;
 pub mod scenario;
 pub mod scrub;
+pub mod suggest;
 pub mod suite;
 pub mod untrusted;
 pub mod verify;

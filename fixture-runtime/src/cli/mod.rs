@@ -75,10 +75,11 @@ fn schema(args: &SchemaArgs) -> ExitCode {
     match args.agent.as_deref().map(str::parse::<Agent>) {
         Some(Ok(agent)) => print!("{}", schema_json(agent)),
         Some(Err(())) => {
+            let agent = args.agent.as_deref().unwrap_or_default();
             eprintln!(
-                "fixture-kit schema: unknown agent `{}`: expected architect, planner, coder or \
-                 reviewer",
-                args.agent.as_deref().unwrap_or_default()
+                "fixture-kit schema: unknown agent `{agent}`: expected architect, planner, coder \
+                 or reviewer{}",
+                crate::suggest::did_you_mean(agent, &Agent::ALL.map(Agent::as_str))
             );
             return ExitCode::from(2);
         }
