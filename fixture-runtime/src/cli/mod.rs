@@ -3,9 +3,12 @@
 
 mod doctor;
 mod evaluate;
+mod filter;
+mod in_order;
 mod json_report;
 mod new;
 mod pipe;
+mod progress;
 mod runbook;
 mod scenario;
 mod verify;

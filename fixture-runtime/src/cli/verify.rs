@@ -22,7 +22,10 @@ use crate::rule::Violation;
 use crate::runner::{Command, Replay};
 use crate::suite::Suite;
 
+use super::filter::Filter;
+use super::in_order::InOrder;
 use super::json_report;
+use super::progress::Progress;
 
 /// Flags of `fixture-kit verify`; libtest's own flags (`--list`, `--exact`,
 /// `--format`, `--skip`, `--test-threads`, a filter) are accepted as well,
@@ -118,6 +121,9 @@ pub fn run(args: VerifyArgs) -> ExitCode {
 }
 
 fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
+    // A filter matching nothing is an error under the command; a test
+    // harness gets every filter of `cargo test`, most meant for others.
+    let from_command = matches!(entry, Entry::Verify { .. });
     let from_env = Options::from_env();
     let options = Options {
         update: if args.update {
@@ -132,47 +138,88 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
         },
         entry,
     };
-    if let Some(n) = args.concurrency {
-        args.libtest.test_threads = Some(n);
-    }
+    // The fixtures run on `threads`; the report is printed from one
+    // thread, in fixture order.
+    let threads = args
+        .concurrency
+        .or(args.libtest.test_threads)
+        .or_else(|| std::thread::available_parallelism().ok().map(Into::into))
+        .unwrap_or(1);
+    args.libtest.test_threads = Some(1);
+    let filter = args.libtest.filter.take().map(|typed| {
+        let filter = Filter::parse(&typed, &args.root, args.libtest.exact);
+        args.libtest.filter = Some(filter.test_name().to_owned());
+        filter
+    });
     let evaluation = Evaluation::new(args.eval.clone(), suite.repeat);
     if args.update && evaluation.plan().repeat > 1 {
         eprintln!("--update writes goldens from one run: drop --repeat");
         return ExitCode::from(2);
     }
     let ids = match select(&args) {
-        Ok(ids) => evaluation.partition(ids),
+        Ok(ids) => ids,
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
+    if let Some(filter) = filter.filter(|_| from_command && !args.libtest.list) {
+        if !Filter::matches_any(&args.libtest, &ids) {
+            eprintln!("{}", filter.no_match(&args.root, args.golden.then_some(&ids)));
+            return ExitCode::from(NO_TESTS_RUN);
+        }
+    }
+    let ids = evaluation.partition(ids);
     let real_agent = suite.agent_runner().is_real_agent();
-    if args.libtest.format == Some(FormatSetting::Json) && !args.libtest.list {
+    let json = args.libtest.format == Some(FormatSetting::Json);
+    if json && !args.libtest.list {
         if let Err(message) = evaluation.single_run() {
             eprintln!("{message}");
             return ExitCode::from(2);
         }
-        let verify =
-            move |id: &FixtureId| engine::run(&suite, &args.root, id, None, options.clone());
-        return json_report::run(&args.libtest, ids, &verify);
+        let root = args.root.clone();
+        let verify = move |id: &FixtureId| engine::run(&suite, &root, id, None, options.clone());
+        return json_report::run(&args.libtest, ids, threads, verify);
     }
-    let (suite, root) = (Arc::new(suite), Arc::new(args.root.clone()));
+    let wanted: Vec<bool> = ids
+        .iter()
+        .map(|id| {
+            let trial = Trial::test(id.test_name(), || Ok(()));
+            !args.libtest.list
+                && !args.libtest.is_filtered_out(&trial)
+                && !args.libtest.is_ignored(&trial)
+        })
+        .collect();
+    let progress = Progress::new(wanted.iter().filter(|w| **w).count(), !json);
+    let started = Instant::now();
+    let ids = Arc::new(ids);
+    let results = {
+        let (suite, root, ids) = (Arc::new(suite), Arc::new(args.root.clone()), ids.clone());
+        let (evaluation, progress) = (evaluation.clone(), progress.clone());
+        InOrder::start(&wanted, threads, move |i| {
+            let record = eval::evaluate(&suite, &root, &ids[i], &options, evaluation.plan());
+            progress.done(record.status != Status::Passed);
+            record
+        })
+    };
+    // On a terminal the bar stands alone: the report follows it.
+    if progress.is_shown() {
+        results.wait_all();
+        progress.finish();
+    }
     let tally = Arc::new(Tally::default());
     let trials = ids
-        .into_iter()
-        .map(|id| {
-            let (suite, root, tally) = (suite.clone(), root.clone(), tally.clone());
-            let (evaluation, options) = (evaluation.clone(), options.clone());
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let (results, tally, evaluation) = (results.clone(), tally.clone(), evaluation.clone());
             Trial::test(id.test_name(), move || {
-                let plan = evaluation.plan();
-                let record = eval::evaluate(&suite, &root, &id, &options, plan);
+                let record = results.take(i);
                 tally.count(&record);
                 evaluation.trial(record)
             })
         })
         .collect();
-    let started = Instant::now();
     let pretty = args
         .libtest
         .format
@@ -189,6 +236,9 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
     }
     conclusion.exit_code()
 }
+
+/// The exit status of a run whose filter matches no fixture, as nextest's.
+const NO_TESTS_RUN: u8 = 4;
 
 /// The flags a command in a hint must repeat to verify the same way: the
 /// root, the schema mode and the runner.
