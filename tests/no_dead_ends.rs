@@ -19,8 +19,16 @@ fn write(root: &Path, rel: &str, text: &str) {
 }
 
 fn architect(dir: &Path, rel: &str) {
-    write(dir, &format!("fixtures/{rel}/architect/prompt.md"), "Design it.\n");
-    write(dir, &format!("fixtures/{rel}/architect/expected.json"), SPEC);
+    write(
+        dir,
+        &format!("fixtures/{rel}/architect/prompt.md"),
+        "Design it.\n",
+    );
+    write(
+        dir,
+        &format!("fixtures/{rel}/architect/expected.json"),
+        SPEC,
+    );
 }
 
 fn command(dir: &Path, args: &[&str]) -> Command {
@@ -84,7 +92,11 @@ fn filter_takes_the_folder_form_and_the_test_name_form() {
                 args.push("--exact");
             }
             let output = fixture_kit(dir.path(), &args);
-            assert!(output.status.success(), "{args:?}: {}", text(&output.stderr));
+            assert!(
+                output.status.success(),
+                "{args:?}: {}",
+                text(&output.stderr)
+            );
             assert_eq!(ran(&output), one, "{args:?}");
         }
     }
@@ -97,13 +109,19 @@ fn filter_takes_the_folder_form_and_the_test_name_form() {
         ]
     );
     let list = fixture_kit(dir.path(), &["verify", "--list", "single-file/"]);
-    assert_eq!(text(&list.stdout), "single_file::task_001_slug::architect: test\n");
+    assert_eq!(
+        text(&list.stdout),
+        "single_file::task_001_slug::architect: test\n"
+    );
 }
 
 #[test]
 fn a_filter_matching_nothing_fails_and_names_the_nearest_fixture() {
     let dir = small_tree();
-    let folder = fixture_kit(dir.path(), &["verify", "zero-change/task-001-is-evn/architect"]);
+    let folder = fixture_kit(
+        dir.path(),
+        &["verify", "zero-change/task-001-is-evn/architect"],
+    );
     assert_eq!(folder.status.code(), Some(4), "{}", text(&folder.stdout));
     assert_eq!(
         text(&folder.stderr),
@@ -113,11 +131,19 @@ fn a_filter_matching_nothing_fails_and_names_the_nearest_fixture() {
          them; FILTER is part of a test name (`topic::task::agent`) or a fixture folder \
          (`topic/task/agent`)\n"
     );
-    assert!(!text(&folder.stdout).contains("OK"), "{}", text(&folder.stdout));
+    assert!(
+        !text(&folder.stdout).contains("OK"),
+        "{}",
+        text(&folder.stdout)
+    );
 
     let exact = fixture_kit(
         dir.path(),
-        &["verify", "--exact", "zero_change::task_002_helth::architect"],
+        &[
+            "verify",
+            "--exact",
+            "zero_change::task_002_helth::architect",
+        ],
     );
     assert_eq!(exact.status.code(), Some(4));
     assert!(
@@ -179,9 +205,21 @@ fn mistyped_names_get_a_suggestion() {
         text(&golden.stderr)
     );
 
-    write(dir.path(), "fixtures/single-file/task-001-slug/reveiwer/prompt.md", "p");
-    write(dir.path(), "fixtures/single-file/task-002/coder/prompt.md", "p");
-    write(dir.path(), "fixtures/single-file/task-002/coder/expected.diff", "");
+    write(
+        dir.path(),
+        "fixtures/single-file/task-001-slug/reveiwer/prompt.md",
+        "p",
+    );
+    write(
+        dir.path(),
+        "fixtures/single-file/task-002/coder/prompt.md",
+        "p",
+    );
+    write(
+        dir.path(),
+        "fixtures/single-file/task-002/coder/expected.diff",
+        "",
+    );
     let tree = fixture_kit(dir.path(), &["verify"]);
     assert_eq!(tree.status.code(), Some(2));
     let stderr = text(&tree.stderr);
@@ -275,7 +313,11 @@ fn the_report_keeps_fixture_order_whatever_finishes_first() {
         without_durations(&report),
         without_durations(&text(&second.stdout))
     );
-    assert_eq!(text(&first.stderr), "", "no progress bar without a terminal");
+    assert_eq!(
+        text(&first.stderr),
+        "",
+        "no progress bar without a terminal"
+    );
 
     let json = fixture_kit(dir.path(), &[&args[..], &["--format", "json"]].concat());
     let events: Vec<serde_json::Value> = text(&json.stdout)
@@ -343,7 +385,10 @@ fn progress_shows_on_a_terminal_only() {
 /// The README's runbook example, between its ```` ```markdown ```` fences.
 fn readme_runbook() -> String {
     let readme = include_str!("../README.md");
-    let start = readme.find("````markdown\n").expect("the README shows a runbook") + 13;
+    let start = readme
+        .find("````markdown\n")
+        .expect("the README shows a runbook")
+        + 13;
     let end = start + readme[start..].find("````\n").expect("the example ends");
     readme[start..end].to_owned()
 }
@@ -352,7 +397,11 @@ fn readme_runbook() -> String {
 fn the_readme_runbook_example_is_a_bundled_runbook_and_runs_as_written() {
     let project = Path::new(env!("CARGO_MANIFEST_DIR"));
     let file = fs::read_to_string(project.join("runbooks/smoke.md")).unwrap();
-    assert_eq!(readme_runbook(), file, "README.md and runbooks/smoke.md differ");
+    assert_eq!(
+        readme_runbook(),
+        file,
+        "README.md and runbooks/smoke.md differ"
+    );
     let output = fixture_kit(project, &["runbook", "run", "runbooks/smoke.md"]);
     let report = text(&output.stdout);
     assert!(output.status.success(), "{report}{}", text(&output.stderr));
@@ -368,9 +417,18 @@ fn the_readme_runbook_example_is_a_bundled_runbook_and_runs_as_written() {
 fn scrub_help_says_what_scrub_does() {
     let dir = tempfile::tempdir().unwrap();
     let help = text(&fixture_kit(dir.path(), &["scrub", "--help"]).stdout);
-    assert!(help.contains("Paths, ids and timings are not normalised"), "{help}");
-    assert!(help.contains("scrubbing it again changes nothing"), "{help}");
-    assert!(help.contains("Exit 2 when the input or a pattern cannot be read"), "{help}");
+    assert!(
+        help.contains("Paths, ids and timings are not normalised"),
+        "{help}"
+    );
+    assert!(
+        help.contains("scrubbing it again changes nothing"),
+        "{help}"
+    );
+    assert!(
+        help.contains("Exit 2 when the input or a pattern cannot be read"),
+        "{help}"
+    );
     // Each of those claims, held to.
     let input = "key sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789 at \
                  2026-01-01T00:00:00Z in /home/user/app by msg_01ABCDEF\n";

@@ -109,9 +109,18 @@ mod tests {
             Some("expected.diff")
         );
         assert_eq!(misspelt_file("prompt.md", ["promt.md"]), Some("promt.md"));
-        assert_eq!(misspelt_file("expected.json", ["Expected.JSON"]), Some("Expected.JSON"));
+        assert_eq!(
+            misspelt_file("expected.json", ["Expected.JSON"]),
+            Some("Expected.JSON")
+        );
         assert_eq!(misspelt_file("expected.json", ["expected.json.new"]), None);
-        assert_eq!(misspelt_file("expected.json", ["expectations.md", "verify.rs"]), None);
-        assert_eq!(misspelt_file("prompt.md", ["expected.json", "fixture.json"]), None);
+        assert_eq!(
+            misspelt_file("expected.json", ["expectations.md", "verify.rs"]),
+            None
+        );
+        assert_eq!(
+            misspelt_file("prompt.md", ["expected.json", "fixture.json"]),
+            None
+        );
     }
 }

@@ -186,7 +186,10 @@ mod tests {
             );
         }
         assert_eq!(name("zero-change/", false), "zero_change::");
-        assert_eq!(name("fixtures/zero-change/task-1/", false), "zero_change::task_1::");
+        assert_eq!(
+            name("fixtures/zero-change/task-1/", false),
+            "zero_change::task_1::"
+        );
         assert_eq!(name("zero-change/task-0", false), "zero_change::task_0");
         assert_eq!(name("type/001-x/coder", true), "type_::_001_x::coder");
         assert_eq!(name("type/001-x", false), "type_::_001_x");

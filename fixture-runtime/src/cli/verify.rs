@@ -165,7 +165,10 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
     };
     if let Some(filter) = filter.filter(|_| from_command && !args.libtest.list) {
         if !Filter::matches_any(&args.libtest, &ids) {
-            eprintln!("{}", filter.no_match(&args.root, args.golden.then_some(&ids)));
+            eprintln!(
+                "{}",
+                filter.no_match(&args.root, args.golden.then_some(&ids))
+            );
             return ExitCode::from(NO_TESTS_RUN);
         }
     }

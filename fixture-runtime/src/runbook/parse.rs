@@ -1396,9 +1396,13 @@ not a step
         assert!(error(
             "## Set up\n```console\n$ x\n```\n## b\n<!-- needs: setup -->\n```console\n$ x\n```\n"
         )
-        .ends_with("`needs: setup` names no earlier lane: name one of `set-up`; did you mean `set-up`?"));
-        assert!(error("## a\n```daemon name=web\n$ x\nready tcp 127.0.0.1:1\n```\n```stop\nwebb\n```\n")
-            .ends_with("name one of `web`; did you mean `web`?"));
+        .ends_with(
+            "`needs: setup` names no earlier lane: name one of `set-up`; did you mean `set-up`?"
+        ));
+        assert!(error(
+            "## a\n```daemon name=web\n$ x\nready tcp 127.0.0.1:1\n```\n```stop\nwebb\n```\n"
+        )
+        .ends_with("name one of `web`; did you mean `web`?"));
         assert!(
             error("## A b\n```console\n$ x\n```\n## a-B\n```console\n$ x\n```\n")
                 .starts_with("rb.md:5: lane `a-B` has the same name `a-b`")
