@@ -192,6 +192,16 @@ fn mistyped_names_get_a_suggestion() {
         text(&subcommand.stderr)
     );
 
+    // One error before any fixture runs, not one failure per fixture.
+    let agent = fixture_kit(dir.path(), &["verify", "--agent-cmd", "cluade -p"]);
+    assert_eq!(agent.status.code(), Some(2));
+    assert_eq!(
+        text(&agent.stderr),
+        "--agent-cmd: `cluade` is not on PATH: install it or give its full path; did you \
+         mean `claude`?\n"
+    );
+    assert_eq!(text(&agent.stdout), "");
+
     write(
         dir.path(),
         "golden-fixtures.config.json",

@@ -8,6 +8,7 @@ mod in_order;
 mod json_report;
 mod new;
 mod pipe;
+mod program;
 mod progress;
 mod runbook;
 mod scenario;

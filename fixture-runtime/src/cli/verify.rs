@@ -25,6 +25,7 @@ use crate::suite::Suite;
 use super::filter::Filter;
 use super::in_order::InOrder;
 use super::json_report;
+use super::program;
 use super::progress::Progress;
 
 /// Flags of `fixture-kit verify`; libtest's own flags (`--list`, `--exact`,
@@ -287,6 +288,13 @@ fn suite(args: &VerifyArgs) -> Result<Suite, String> {
         })
         .transpose()
         .map_err(|err| format!("--agent-cmd: {err}"))?;
+    // A replay starts the agent only to record; a path is the runner's to
+    // resolve, from the agent's working copy.
+    if let Some(program) = command.as_ref().map(Command::program) {
+        if !args.replay && !program.contains('/') {
+            program::locate(program).map_err(|err| format!("--agent-cmd: {err}"))?;
+        }
+    }
     let suite = Suite::new().legacy(args.legacy).compare(args.compare);
     Ok(match (args.replay, command) {
         (true, Some(command)) => suite.runner(Replay::new().record_with(command)),
