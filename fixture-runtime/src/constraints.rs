@@ -179,7 +179,8 @@ impl Constraints {
                 } else {
                     format!("{}: ", err.path)
                 };
-                Violation::new(Rule::Layout, format!("{at}{}", err.message))
+                let near = crate::suggest::for_unknown_variant(&err.message);
+                Violation::new(Rule::Layout, format!("{at}{}{near}", err.message))
                     .at(format!("{shown}:{}:{}", err.line, err.column))
                     .hint(format!(
                         "every fixture.json key and its values: {}",
@@ -283,6 +284,13 @@ mod tests {
             .to_string();
         assert!(err.contains("fixture.json:2:"), "{err}");
         assert!(err.contains("scope: unknown variant `everything`"), "{err}");
+        let err = load(r#"{"compare": "semantc"}"#, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("expected `exact` or `semantic`; did you mean `semantic`?"),
+            "{err}"
+        );
         let err = load(
             r#"{"must_fail": {"rule": "task-grph", "because": "x"}}"#,
             None,
@@ -290,5 +298,6 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("unknown rule `task-grph`"), "{err}");
+        assert!(err.contains("did you mean `task-graph`?"), "{err}");
     }
 }

@@ -45,6 +45,20 @@ pub fn did_you_mean<S: AsRef<str>>(name: &str, known: &[S]) -> String {
         .unwrap_or_default()
 }
 
+/// For serde's "unknown variant `x`, expected `a` or `b`" (or "expected
+/// one of `a`, `b`, …"), the did-you-mean of `x` among the names listed;
+/// nothing for any other message.
+pub fn for_unknown_variant(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown variant `") else {
+        return String::new();
+    };
+    let Some((name, expected)) = rest.split_once("`, expected ") else {
+        return String::new();
+    };
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    did_you_mean(name, &known)
+}
+
 /// Among the file names `present` in a folder that lacks `wanted`, the one
 /// that was most likely meant to be it: the same stem with another
 /// extension (`expected.diff` for `expected.patch`) or at most two edits
@@ -91,6 +105,21 @@ mod tests {
         let b = nearest("lane-x", &["lane-b", "lane-a"]);
         assert_eq!(a, b);
         assert_eq!(a.as_deref(), Some("lane-a"));
+    }
+
+    #[test]
+    fn serde_variants_get_a_suggestion() {
+        assert_eq!(
+            for_unknown_variant("unknown variant `semantc`, expected `exact` or `semantic`"),
+            "; did you mean `semantic`?"
+        );
+        assert_eq!(
+            for_unknown_variant(
+                "unknown variant `doc-only`, expected one of `refactor-only`, `docs-only`"
+            ),
+            "; did you mean `docs-only`?"
+        );
+        assert_eq!(for_unknown_variant("invalid type: map"), "");
     }
 
     #[test]
