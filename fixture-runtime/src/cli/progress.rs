@@ -20,10 +20,11 @@ pub(super) struct Progress {
 }
 
 impl Progress {
-    /// A bar over `total` fixtures when `wanted` (the output is for a
-    /// reader) and stderr is a terminal outside CI; else nothing.
-    pub(super) fn new(total: usize, wanted: bool) -> Progress {
-        let shown = wanted && total > 0 && std::io::stderr().is_terminal() && !is_ci();
+    /// A bar over `total` fixtures when stderr is a terminal outside CI;
+    /// else nothing. (`--format json` reports without one; `--list` runs
+    /// no fixture.)
+    pub(super) fn new(total: usize) -> Progress {
+        let shown = total > 0 && std::io::stderr().is_terminal() && !is_ci();
         let bar = shown.then(|| {
             let bar = ProgressBar::with_draw_target(
                 Some(total as u64),

@@ -175,8 +175,7 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
     }
     let ids = evaluation.partition(ids);
     let real_agent = suite.agent_runner().is_real_agent();
-    let json = args.libtest.format == Some(FormatSetting::Json);
-    if json && !args.libtest.list {
+    if args.libtest.format == Some(FormatSetting::Json) && !args.libtest.list {
         if let Err(message) = evaluation.single_run() {
             eprintln!("{message}");
             return ExitCode::from(2);
@@ -194,7 +193,7 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
                 && !args.libtest.is_ignored(&trial)
         })
         .collect();
-    let progress = Progress::new(wanted.iter().filter(|w| **w).count(), !json);
+    let progress = Progress::new(wanted.iter().filter(|w| **w).count());
     let started = Instant::now();
     let ids = Arc::new(ids);
     let results = {
