@@ -244,10 +244,10 @@ fn mistyped_names_get_a_suggestion() {
 }
 
 /// `count` architect fixtures and an agent that answers each after a
-/// pause that shrinks with its index (so the last finish first), wrongly
+/// pause that shrinks with its index, `step_ms` a place (so the last finish first), wrongly
 /// for every fourth: with several threads, the order of completion is far
 /// from fixture order.
-fn slow_tree(count: usize) -> (tempfile::TempDir, String) {
+fn slow_tree(count: usize, step_ms: usize) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let answers = dir.path().join("answers");
     for i in 0..count {
@@ -261,7 +261,11 @@ fn slow_tree(count: usize) -> (tempfile::TempDir, String) {
         let at = answers.join(&task).join("architect");
         fs::create_dir_all(&at).unwrap();
         fs::write(at.join("answer"), answer).unwrap();
-        fs::write(at.join("delay"), format!("0.{:03}", (count - i) * 12)).unwrap();
+        fs::write(
+            at.join("delay"),
+            format!("{:.3}", ((count - i) * step_ms) as f64 / 1000.0),
+        )
+        .unwrap();
     }
     let agent = dir.path().join("agent.sh");
     fs::write(
@@ -303,7 +307,7 @@ fn without_durations(text: &str) -> String {
 #[test]
 fn the_report_keeps_fixture_order_whatever_finishes_first() {
     let count = 24;
-    let (dir, agent) = slow_tree(count);
+    let (dir, agent) = slow_tree(count, 12);
     let names: Vec<String> = (0..count)
         .map(|i| format!("t::task_{i:02}::architect"))
         .collect();
@@ -371,7 +375,8 @@ fn on_a_terminal(dir: &Path, args: &str, ci: bool) -> Output {
 
 #[test]
 fn progress_shows_on_a_terminal_only() {
-    let (dir, agent) = slow_tree(8);
+    // Slow enough for the bar to be drawn after the first failure.
+    let (dir, agent) = slow_tree(8, 100);
     let args = format!("verify --agent-cmd {agent} --concurrency 4");
     let shown = on_a_terminal(dir.path(), &args, false);
     let screen = text(&shown.stdout);
