@@ -244,9 +244,9 @@ fn mistyped_names_get_a_suggestion() {
 }
 
 /// `count` architect fixtures and an agent that answers each after a
-/// pause that shrinks with its index, `step_ms` a place (so the last finish first), wrongly
-/// for every fourth: with several threads, the order of completion is far
-/// from fixture order.
+/// pause that shrinks with its index, `step_ms` a place (so the last
+/// finish first), wrongly for every fourth: with several threads, the
+/// order of completion is far from fixture order.
 fn slow_tree(count: usize, step_ms: usize) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let answers = dir.path().join("answers");
