@@ -457,6 +457,69 @@ fn the_run_time_harness_serves_nextest() {
 }
 
 #[test]
+fn a_task_with_a_plan_and_a_patch_gets_a_pipeline_test_in_both_harnesses() {
+    let mut probe = Probe::new("pipeline");
+    probe.planner("fixtures/t/ok/planner");
+    probe.planner("fixtures/t/astray/planner");
+    let patch = |extra: bool| {
+        let mut text = String::from(
+            "diff --git a/src/lib.rs b/src/lib.rs\n--- a/src/lib.rs\n+++ b/src/lib.rs\n\
+             @@ -1 +1 @@\n-pub fn f() {}\n+pub fn f() -> u8 { 1 }\n",
+        );
+        if extra {
+            text.push_str(
+                "diff --git a/src/extra.rs b/src/extra.rs\nnew file mode 100644\n\
+                 --- /dev/null\n+++ b/src/extra.rs\n@@ -0,0 +1 @@\n+pub fn g() {}\n",
+            );
+        }
+        text
+    };
+    for (task, extra) in [("ok", false), ("astray", true)] {
+        probe.write(&format!("fixtures/t/{task}/coder/prompt.md"), "Do it.\n");
+        probe.write(
+            &format!("fixtures/t/{task}/coder/expected.patch"),
+            &patch(extra),
+        );
+    }
+    probe.suite("golden", "fixtures");
+    probe.harness("verify", "fixtures");
+    let names = [
+        "t::astray::coder",
+        "t::astray::pipeline",
+        "t::astray::planner",
+        "t::ok::coder",
+        "t::ok::pipeline",
+        "t::ok::planner",
+    ];
+    for target in ["golden", "verify"] {
+        let list = probe.cargo(&[
+            "test", "--test", target, "--", "--list", "--format", "terse",
+        ]);
+        let listed = String::from_utf8_lossy(&list.stdout);
+        let expected: String = names.iter().map(|n| format!("{n}: test\n")).collect();
+        assert_eq!(
+            listed,
+            expected,
+            "{target}: {}",
+            String::from_utf8_lossy(&list.stderr)
+        );
+        let run = probe.cargo(&["test", "--test", target, "--", "--test-threads", "1"]);
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert!(!run.status.success(), "{target}: {stdout}");
+        assert!(stdout.contains("5 passed; 1 failed"), "{target}: {stdout}");
+        assert!(
+            stdout.contains("---- t::astray::pipeline")
+                && stdout.contains(
+                    "[pipeline] fixtures/t/astray/coder/expected.patch:7 vs \
+                     fixtures/t/astray/planner/expected.json: tasks[*].file: the patch touches \
+                     `src/extra.rs`, which no planner task names"
+                ),
+            "{target}: {stdout}"
+        );
+    }
+}
+
+#[test]
 fn a_fixture_local_verify_rs_runs_and_can_fail() {
     let mut probe = Probe::new("local-verify");
     for task in ["keeps", "breaks"] {

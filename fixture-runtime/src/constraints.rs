@@ -55,6 +55,13 @@ pub struct Constraints {
     /// Every planner task's file must be touched by the patch.
     #[serde(default)]
     pub every_task_done: bool,
+    /// How closely a review must point at the patch it reviews.
+    #[serde(default)]
+    pub pipeline_review: ReviewAnchoring,
+    /// The task's `pipeline` test must fail, for this reason (declared in
+    /// the task's `fixture.json`).
+    #[serde(default)]
+    pub pipeline_must_fail: Option<MustFail>,
     /// JSON paths whose values may hold timestamps or ids
     /// (`tasks[0].provenance.recordedAt`, `tasks[*].provenance.runId`).
     #[serde(default)]
@@ -135,6 +142,20 @@ pub enum Scope {
     RefactorOnly,
     /// Comments, doc comments and documentation files only.
     DocsOnly,
+}
+
+/// `pipeline_review`: what the `pipeline` rule asks of a review of the
+/// task's patch.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewAnchoring {
+    /// Every comment with a `path` is on a file the patch touches, or on a
+    /// line of the patched tree.
+    Files,
+    /// As `files`, and a `reject` or `revise` has a blocking comment on a
+    /// line a hunk of the patch covers.
+    #[default]
+    Changes,
 }
 
 /// A must-fail declaration: the test passes only when verification fails

@@ -70,6 +70,59 @@ impl fmt::Display for FixtureId {
     }
 }
 
+/// A task folder, `topic/task`, whose goldens the `pipeline` rule checks
+/// together in the test `topic::task::pipeline`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TaskId {
+    /// The topic folder name.
+    pub topic: String,
+    /// The task folder name.
+    pub task: String,
+}
+
+/// The last part of a task's `pipeline` test name.
+pub const PIPELINE_TEST: &str = "pipeline";
+
+impl TaskId {
+    /// Parses `topic/task`.
+    pub fn parse(s: &str) -> Option<TaskId> {
+        let (topic, task) = s.trim_matches('/').split_once('/')?;
+        (!topic.is_empty() && !task.is_empty() && !task.contains('/')).then(|| TaskId {
+            topic: topic.to_owned(),
+            task: task.to_owned(),
+        })
+    }
+
+    /// The test name, `topic::task::pipeline` after [`sanitize`].
+    pub fn test_name(&self) -> String {
+        format!(
+            "{}::{}::{PIPELINE_TEST}",
+            sanitize(&self.topic),
+            sanitize(&self.task)
+        )
+    }
+
+    /// The task folder below `root`.
+    pub fn dir(&self, root: &Path) -> PathBuf {
+        root.join(&self.topic).join(&self.task)
+    }
+
+    /// The task's fixture of `agent`.
+    pub fn fixture(&self, agent: Agent) -> FixtureId {
+        FixtureId {
+            topic: self.topic.clone(),
+            task: self.task.clone(),
+            agent,
+        }
+    }
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.topic, self.task)
+    }
+}
+
 /// One well-formed agent fixture found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Discovered {
@@ -105,6 +158,27 @@ pub struct FixtureTree {
     pub fixtures: Vec<Discovered>,
     /// Layout problems, sorted by path.
     pub problems: Vec<Problem>,
+}
+
+impl FixtureTree {
+    /// The tasks with a `pipeline` test: those whose agent fixtures with a
+    /// golden include a pair the rule checks (`rules::pipeline::applies`),
+    /// sorted.
+    pub fn pipeline_tasks(&self) -> Vec<TaskId> {
+        let mut tasks: BTreeMap<TaskId, Vec<Agent>> = BTreeMap::new();
+        for found in self.fixtures.iter().filter(|found| found.has_golden) {
+            let task = TaskId {
+                topic: found.id.topic.clone(),
+                task: found.id.task.clone(),
+            };
+            tasks.entry(task).or_default().push(found.id.agent);
+        }
+        tasks
+            .into_iter()
+            .filter(|(_, agents)| crate::rules::pipeline::applies(|agent| agents.contains(&agent)))
+            .map(|(task, _)| task)
+            .collect()
+    }
 }
 
 /// Walks `root` (which may be relative: problem paths keep its prefix).
@@ -154,6 +228,24 @@ pub fn find(root: &Path, test_name: &str) -> Option<FixtureId> {
     let task = find_named(&root.join(&topic), task)?;
     let id = FixtureId { topic, task, agent };
     id.dir(root).join(PROMPT).is_file().then_some(id)
+}
+
+/// Looks up one task's `pipeline` test by its name
+/// (`topic::task::pipeline`), reading only the folders on its way.
+pub fn find_task(root: &Path, test_name: &str) -> Option<TaskId> {
+    let mut parts = test_name.split("::");
+    let (topic, task) = (parts.next()?, parts.next()?);
+    if parts.next()? != PIPELINE_TEST || parts.next().is_some() {
+        return None;
+    }
+    let topic = find_named(root, topic)?;
+    let task = find_named(&root.join(&topic), task)?;
+    let id = TaskId { topic, task };
+    let has_golden = |agent: Agent| {
+        let dir = id.fixture(agent).dir(root);
+        dir.join(PROMPT).is_file() && dir.join(agent.golden_kind().file_name()).is_file()
+    };
+    crate::rules::pipeline::applies(has_golden).then_some(id)
 }
 
 fn find_named(dir: &Path, ident: &str) -> Option<String> {
@@ -450,6 +542,37 @@ mod tests {
         // A pending golden is no misspelling: the fixture just lacks its golden.
         assert_eq!(tree.fixtures.len(), 1);
         assert!(!tree.fixtures[0].has_golden);
+    }
+
+    #[test]
+    fn tasks_with_a_pair_of_goldens_have_a_pipeline_test() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (rel, text) in [
+            ("a/pair/planner/prompt.md", "p"),
+            ("a/pair/planner/expected.json", "{}"),
+            ("a/pair/coder/prompt.md", "p"),
+            ("a/pair/coder/expected.patch", ""),
+            ("a/no-pair/architect/prompt.md", "p"),
+            ("a/no-pair/architect/expected.json", "{}"),
+            ("a/no-pair/reviewer/prompt.md", "p"),
+            ("a/no-pair/reviewer/expected.json", "{}"),
+            ("a/no-golden/planner/prompt.md", "p"),
+            ("a/no-golden/coder/prompt.md", "p"),
+            ("a/no-golden/coder/expected.patch", ""),
+        ] {
+            write(root, rel, text);
+        }
+        let tasks = discover(root).pipeline_tasks();
+        let names: Vec<String> = tasks.iter().map(TaskId::test_name).collect();
+        assert_eq!(names, ["a::pair::pipeline"]);
+        assert_eq!(find_task(root, "a::pair::pipeline").as_ref(), tasks.first());
+        assert_eq!(find_task(root, "a::no_pair::pipeline"), None);
+        assert_eq!(find_task(root, "a::no_golden::pipeline"), None);
+        assert_eq!(find_task(root, "a::pair::coder"), None);
+        assert_eq!(TaskId::parse("a/pair"), tasks.first().cloned());
+        assert_eq!(tasks[0].to_string(), "a/pair");
+        assert!(TaskId::parse("a/b/c").is_none() && TaskId::parse("a").is_none());
     }
 
     #[test]

@@ -68,15 +68,16 @@ impl Filter {
     }
 
     /// Whether `args` (whose filter is this one's test name) keep any of
-    /// `ids`, before `--skip` and `--ignored`.
-    pub(super) fn matches_any(args: &Arguments, ids: &[FixtureId]) -> bool {
+    /// the tests `names`, before `--skip` and `--ignored`.
+    pub(super) fn matches_any(args: &Arguments, names: &[String]) -> bool {
         let unskipped = Arguments {
             skip: Vec::new(),
             ignored: false,
             ..args.clone()
         };
-        ids.iter()
-            .any(|id| !unskipped.is_filtered_out(&Trial::test(id.test_name(), || Ok(()))))
+        names
+            .iter()
+            .any(|name| !unskipped.is_filtered_out(&Trial::test(name, || Ok(()))))
     }
 
     /// What to say when no fixture under `root` (of `among`, when some

@@ -13,8 +13,8 @@ use std::time::Instant;
 use libtest_mimic::{Arguments, Trial};
 use serde_json::{json, Value};
 
+use super::case::Case;
 use super::in_order::InOrder;
-use crate::discover::FixtureId;
 use crate::engine::{Failure, Outcome};
 use crate::rule::Violation;
 
@@ -22,12 +22,12 @@ use crate::rule::Violation;
 /// object per line, in fixture order.
 pub(super) fn run(
     args: &Arguments,
-    ids: Vec<FixtureId>,
+    ids: Vec<Case>,
     threads: usize,
-    verify: impl Fn(&FixtureId) -> Result<Outcome, Failure> + Send + Sync + 'static,
+    verify: impl Fn(&Case) -> Result<Outcome, Failure> + Send + Sync + 'static,
 ) -> ExitCode {
     let total = ids.len();
-    let selected: Vec<FixtureId> = if args.ignored {
+    let selected: Vec<Case> = if args.ignored {
         Vec::new()
     } else {
         ids.into_iter()

@@ -1,6 +1,7 @@
-//! The `fixture-kit` command: `verify`, `doctor`, `new` and friends, over
+//! The `fixture-kit` command: `verify`, `doctor`, `new`, `review` and friends, over
 //! the same engine as the generated tests.
 
+mod case;
 mod doctor;
 mod evaluate;
 mod filter;
@@ -10,6 +11,7 @@ mod new;
 mod pipe;
 mod program;
 mod progress;
+mod review;
 mod runbook;
 mod scenario;
 mod verify;
@@ -40,6 +42,9 @@ enum Command {
     Doctor(doctor::DoctorArgs),
     /// Scaffold a fixture: `new <topic>/<task> [--agents planner,coder]`.
     New(new::NewArgs),
+    /// Review pending goldens (`expected.json.new`, from `UPDATE_GOLDENS=new`):
+    /// accept, reject or skip each, or `--accept` / `--reject` them all.
+    Review(review::ReviewArgs),
     /// Print the JSON Schema of one agent's output contract (or all four).
     Schema(SchemaArgs),
     /// Replace secrets in FILE (or stdin) with `<redacted:KIND>` placeholders, to stdout.
@@ -111,6 +116,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(*args),
         Command::Doctor(args) => doctor::run(&args),
         Command::New(args) => new::run(&args),
+        Command::Review(args) => review::run(&args),
         Command::Schema(args) => schema(&args),
         Command::Scrub(args) => scenario::scrub(&args),
         Command::Scenario(command) => scenario::run(&command),

@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, FormatSetting, Trial};
 
+use super::case::Case;
 use super::evaluate::{EvalArgs, Evaluation};
 use crate::compare::Mode;
-use crate::discover::{discover, find, FixtureId};
-use crate::engine::{self, Options};
+use crate::discover::{discover, find, find_task, FixtureId};
+use crate::engine::Options;
 use crate::env::{flag, is_ci, FORCE_UPDATE};
 use crate::eval::{self, FixtureRecord, Status, Verdict};
 use crate::golden::UpdatePolicy;
@@ -165,10 +166,18 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
         }
     };
     if let Some(filter) = filter.filter(|_| from_command && !args.libtest.list) {
-        if !Filter::matches_any(&args.libtest, &ids) {
+        let names: Vec<String> = ids.iter().map(Case::test_name).collect();
+        if !Filter::matches_any(&args.libtest, &names) {
+            let fixtures: Vec<FixtureId> = ids
+                .iter()
+                .filter_map(|case| match case {
+                    Case::Fixture(id) => Some(id.clone()),
+                    Case::Pipeline(_) => None,
+                })
+                .collect();
             eprintln!(
                 "{}",
-                filter.no_match(&args.root, args.golden.then_some(&ids))
+                filter.no_match(&args.root, args.golden.then_some(&fixtures))
             );
             return ExitCode::from(NO_TESTS_RUN);
         }
@@ -181,13 +190,13 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
             return ExitCode::from(2);
         }
         let root = args.root.clone();
-        let verify = move |id: &FixtureId| engine::run(&suite, &root, id, None, options.clone());
+        let verify = move |case: &Case| case.run(&suite, &root, &options);
         return json_report::run(&args.libtest, ids, threads, verify);
     }
     let wanted: Vec<bool> = ids
         .iter()
-        .map(|id| {
-            let trial = Trial::test(id.test_name(), || Ok(()));
+        .map(|case| {
+            let trial = Trial::test(case.test_name(), || Ok(()));
             !args.libtest.list
                 && !args.libtest.is_filtered_out(&trial)
                 && !args.libtest.is_ignored(&trial)
@@ -200,7 +209,10 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
         let (suite, root, ids) = (Arc::new(suite), Arc::new(args.root.clone()), ids.clone());
         let (evaluation, progress) = (evaluation.clone(), progress.clone());
         InOrder::start(&wanted, threads, move |i| {
-            let record = eval::evaluate(&suite, &root, &ids[i], &options, evaluation.plan());
+            let record = match &ids[i] {
+                Case::Fixture(id) => eval::evaluate(&suite, &root, id, &options, evaluation.plan()),
+                Case::Pipeline(task) => eval::evaluate_task(&root, task),
+            };
             progress.done(record.status != Status::Passed);
             record
         })
@@ -214,12 +226,17 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
     let trials = ids
         .iter()
         .enumerate()
-        .map(|(i, id)| {
+        .map(|(i, case)| {
             let (results, tally, evaluation) = (results.clone(), tally.clone(), evaluation.clone());
-            Trial::test(id.test_name(), move || {
+            let pipeline = matches!(case, Case::Pipeline(_));
+            Trial::test(case.test_name(), move || {
                 let record = results.take(i);
                 tally.count(&record);
-                evaluation.trial(record)
+                if pipeline {
+                    super::evaluate::outcome(&record)
+                } else {
+                    evaluation.trial(record)
+                }
             })
         })
         .collect();
@@ -303,13 +320,18 @@ fn suite(args: &VerifyArgs) -> Result<Suite, String> {
     })
 }
 
-/// The fixtures to run. With `--exact NAME` (as nextest calls a harness)
-/// only that fixture's folders are read, not the whole tree.
-fn select(args: &VerifyArgs) -> Result<Vec<FixtureId>, String> {
+/// The fixtures and `pipeline` tests to run, sorted by test name. With
+/// `--exact NAME` (as nextest calls a harness) only that case's folders are
+/// read, not the whole tree. `--golden` keeps the listed agent fixtures.
+fn select(args: &VerifyArgs) -> Result<Vec<Case>, String> {
     let root = &args.root;
     let lib = &args.libtest;
-    let mut ids: Vec<FixtureId> = match (&lib.filter, lib.exact && !lib.list) {
-        (Some(name), true) => find(root, name).into_iter().collect(),
+    let mut cases: Vec<Case> = match (&lib.filter, lib.exact && !lib.list) {
+        (Some(name), true) => find(root, name)
+            .map(Case::Fixture)
+            .or_else(|| find_task(root, name).map(Case::Pipeline))
+            .into_iter()
+            .collect(),
         _ => {
             let tree = discover(root);
             if !tree.problems.is_empty() {
@@ -321,7 +343,15 @@ fn select(args: &VerifyArgs) -> Result<Vec<FixtureId>, String> {
                     lines.join("\n")
                 ));
             }
-            tree.fixtures.into_iter().map(|found| found.id).collect()
+            let tasks = tree.pipeline_tasks().into_iter().map(Case::Pipeline);
+            let mut cases: Vec<Case> = tree
+                .fixtures
+                .into_iter()
+                .map(|found| Case::Fixture(found.id))
+                .chain(tasks)
+                .collect();
+            cases.sort_by_cached_key(Case::test_name);
+            cases
         }
     };
     if args.golden {
@@ -330,9 +360,9 @@ fn select(args: &VerifyArgs) -> Result<Vec<FixtureId>, String> {
             .clone()
             .unwrap_or_else(|| default_config(root));
         let subset = golden_path::load(&config, root)?;
-        ids.retain(|id| subset.contains(id));
+        cases.retain(|case| matches!(case, Case::Fixture(id) if subset.contains(id)));
     }
-    Ok(ids)
+    Ok(cases)
 }
 
 fn default_config(root: &Path) -> PathBuf {

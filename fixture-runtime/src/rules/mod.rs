@@ -31,9 +31,10 @@ pub struct Context<'a> {
     /// For a reviewer: the task's coder golden (`../coder/expected.patch`),
     /// when there is one.
     pub task_patch: Option<&'a TaskPatch>,
-    /// The task's earlier-stage goldens the `pipeline` checks hold the
-    /// output to (none when `"pipeline": false`).
-    pub siblings: &'a pipeline::Siblings,
+    /// For a coder: the task's architect golden declares
+    /// `configurationFiles`, which the `pipeline` rule holds the patch to in
+    /// place of `config_whitelist`.
+    pub config_from_design: bool,
     /// Whether the fixture is verified in legacy mode.
     pub legacy: bool,
 }
@@ -104,9 +105,6 @@ fn planner(plan: &PlannerOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> Vec
     );
     if let Some(repo) = ctx.repo {
         violations.extend(fabrication::plan(plan, repo, &c.new_files, ctx.golden));
-    }
-    if let Some(architect) = &ctx.siblings.architect {
-        violations.extend(pipeline::plan(plan, ctx.repo, architect, ctx.golden));
     }
     violations.extend(task_graph::check(plan, &c.task_graph, ctx.golden));
     violations.extend(scope::plan(plan, c.scope, ctx.golden));
@@ -180,23 +178,8 @@ fn coder_rules(coder: &CoderOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> 
             violations.extend(failed);
         }
     }
-    if let Some(planner) = &ctx.siblings.planner {
-        violations.extend(pipeline::patch(
-            &parsed,
-            planner,
-            &c.pipeline_declared_files,
-            ctx.golden,
-        ));
-        if c.every_task_done {
-            violations.extend(pipeline::every_task_done(&parsed, planner, ctx.golden));
-        }
-    }
-    violations.extend(scope::patch(
-        &parsed,
-        c.scope,
-        &c.config_whitelist,
-        ctx.golden,
-    ));
+    let whitelist = (!ctx.config_from_design).then_some(c.config_whitelist.as_slice());
+    violations.extend(scope::patch(&parsed, c.scope, whitelist, ctx.golden));
     violations
 }
 
@@ -261,16 +244,7 @@ fn reviewer_rules(
                 golden,
                 patch: Some(task_patch),
             }) => (
-                apply::apply(task_patch, repo, "").unwrap_or_else(|_| {
-                    let mut view = repo.clone();
-                    for fp in &task_patch.files {
-                        if let (Some(new), None) = (fp.new_path(), fp.old_path()) {
-                            let text = fp.hunks.iter().flat_map(|h| h.after()).collect();
-                            view.files.insert(new.to_owned(), Some(text));
-                        }
-                    }
-                    view
-                }),
+                pipeline::patched(repo, task_patch),
                 Some(format!("the coder golden `{golden}`")),
             ),
             Some(TaskPatch {
@@ -316,13 +290,12 @@ mod tests {
         let create = "diff --git a/n.ts b/n.ts\nnew file mode 100644\n--- /dev/null\n+++ b/n.ts\n@@ -0,0 +1 @@\n+x\n";
         let modify = "diff --git a/o.ts b/o.ts\n--- a/o.ts\n+++ b/o.ts\n@@ -1 +1 @@\n-a\n+b\n";
         let constraints = Constraints::default();
-        let siblings = super::pipeline::Siblings::default();
         let ctx = |legacy| Context {
             golden: "g",
             constraints: &constraints,
             repo: None,
             task_patch: None,
-            siblings: &siblings,
+            config_from_design: false,
             legacy,
         };
         let coder = |patch: &str| {
