@@ -836,4 +836,22 @@ fn a_task_s_pipeline_test_is_listed_run_by_name_and_can_be_declared_to_fail() {
         "{}",
         both(&json)
     );
+    // Declared on the planner, a must-fail on `pipeline` is an error that
+    // says where it belongs.
+    write(
+        dir.path(),
+        "fixtures/t/plan/planner/fixture.json",
+        "{\"no_repo\": \"the plan only creates files\", \"must_fail\": {\"rule\": \"pipeline\",          \"because\": \"which the design never mentions\"}}\n",
+    );
+    let misplaced = fixture_kit(dir.path(), &["verify", "t::plan::planner", "--exact"]);
+    assert_eq!(misplaced.status.code(), Some(101), "{}", both(&misplaced));
+    assert!(
+        stdout(&misplaced).contains(
+            "[layout] fixtures/t/plan/planner/fixture.json: `must_fail.rule`: `pipeline` is \
+             checked by the task's `pipeline` test"
+        ) && stdout(&misplaced)
+            .contains("in the task's fixture.json (fixtures/t/plan/fixture.json)"),
+        "{}",
+        both(&misplaced)
+    );
 }
