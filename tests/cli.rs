@@ -854,4 +854,30 @@ fn a_task_s_pipeline_test_is_listed_run_by_name_and_can_be_declared_to_fail() {
         "{}",
         both(&misplaced)
     );
+    // A task with no pair of stages has no pipeline test to fail as declared.
+    write(
+        dir.path(),
+        "fixtures/u/alone/planner/prompt.md",
+        "Plan it.\n",
+    );
+    fs::copy(
+        dir.path().join("fixtures/t/plan/planner/expected.json"),
+        dir.path().join("fixtures/u/alone/planner/expected.json"),
+    )
+    .unwrap();
+    fs::copy(
+        dir.path().join("fixtures/t/plan/fixture.json"),
+        dir.path().join("fixtures/u/alone/fixture.json"),
+    )
+    .unwrap();
+    let alone = fixture_kit(dir.path(), &["verify"]);
+    assert_eq!(alone.status.code(), Some(2), "{}", both(&alone));
+    assert!(
+        String::from_utf8_lossy(&alone.stderr).contains(
+            "fixtures/u/alone/fixture.json: declares `pipeline_must_fail`, but the task has no \
+             pair of agent fixtures"
+        ),
+        "{}",
+        both(&alone)
+    );
 }
