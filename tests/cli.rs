@@ -836,4 +836,48 @@ fn a_task_s_pipeline_test_is_listed_run_by_name_and_can_be_declared_to_fail() {
         "{}",
         both(&json)
     );
+    // Declared on the planner, a must-fail on `pipeline` is an error that
+    // says where it belongs.
+    write(
+        dir.path(),
+        "fixtures/t/plan/planner/fixture.json",
+        "{\"no_repo\": \"the plan only creates files\", \"must_fail\": {\"rule\": \"pipeline\",          \"because\": \"which the design never mentions\"}}\n",
+    );
+    let misplaced = fixture_kit(dir.path(), &["verify", "t::plan::planner", "--exact"]);
+    assert_eq!(misplaced.status.code(), Some(101), "{}", both(&misplaced));
+    assert!(
+        stdout(&misplaced).contains(
+            "[layout] fixtures/t/plan/planner/fixture.json: `must_fail.rule`: `pipeline` is \
+             checked by the task's `pipeline` test"
+        ) && stdout(&misplaced)
+            .contains("in the task's fixture.json (fixtures/t/plan/fixture.json)"),
+        "{}",
+        both(&misplaced)
+    );
+    // A task with no pair of stages has no pipeline test to fail as declared.
+    write(
+        dir.path(),
+        "fixtures/u/alone/planner/prompt.md",
+        "Plan it.\n",
+    );
+    fs::copy(
+        dir.path().join("fixtures/t/plan/planner/expected.json"),
+        dir.path().join("fixtures/u/alone/planner/expected.json"),
+    )
+    .unwrap();
+    fs::copy(
+        dir.path().join("fixtures/t/plan/fixture.json"),
+        dir.path().join("fixtures/u/alone/fixture.json"),
+    )
+    .unwrap();
+    let alone = fixture_kit(dir.path(), &["verify"]);
+    assert_eq!(alone.status.code(), Some(2), "{}", both(&alone));
+    assert!(
+        String::from_utf8_lossy(&alone.stderr).contains(
+            "fixtures/u/alone/fixture.json: declares `pipeline_must_fail`, but the task has no \
+             pair of agent fixtures"
+        ),
+        "{}",
+        both(&alone)
+    );
 }

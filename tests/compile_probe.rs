@@ -249,6 +249,18 @@ fn each_malformed_tree_is_a_compile_error_at_the_attribute_naming_the_path() {
             },
             "folder name is not valid UTF-8",
         ),
+        (
+            "lone_pipeline_must_fail",
+            |p| {
+                p.planner("cases/lone_pipeline_must_fail/t/task/planner");
+                p.write(
+                    "cases/lone_pipeline_must_fail/t/task/fixture.json",
+                    r#"{"pipeline_must_fail": {"rule": "pipeline", "because": "x"}}"#,
+                );
+            },
+            "cases/lone_pipeline_must_fail/t/task/fixture.json: declares `pipeline_must_fail`, \
+             but the task has no pair",
+        ),
     ];
     for (name, make, _) in cases {
         make(&probe);

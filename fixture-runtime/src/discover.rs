@@ -262,6 +262,8 @@ fn discover_task(topic: &str, task: &str, task_dir: &Path, tree: &mut FixtureTre
         return;
     };
     let mut agents = 0;
+    let mut declarations = vec![task_dir.join(crate::constraints::FILE)];
+    let mut present = Vec::new();
     for (name, dir) in children {
         if name == REPO {
             continue;
@@ -278,13 +280,42 @@ fn discover_task(topic: &str, task: &str, task_dir: &Path, tree: &mut FixtureTre
             continue;
         };
         agents += 1;
+        declarations.push(dir.join(crate::constraints::FILE));
         if let Some(found) = check_agent(topic, task, agent, &dir, &mut tree.problems) {
+            present.push(agent);
             tree.fixtures.push(found);
         }
     }
     if agents == 0 {
         tree.problems.push(no_agents(task_dir, "task"));
     }
+    if !crate::rules::pipeline::applies(|agent| present.contains(&agent)) {
+        for path in declarations
+            .into_iter()
+            .filter(|path| declares_pipeline_must_fail(path))
+        {
+            tree.problems.push(Problem {
+                path,
+                message: "declares `pipeline_must_fail`, but the task has no pair of agent \
+                          fixtures the `pipeline` rule checks together, so it has no `pipeline` \
+                          test to fail: add the stages it checks (a planner or a coder with an \
+                          architect, a coder with a planner, a reviewer with a coder) or remove \
+                          `pipeline_must_fail`"
+                    .into(),
+            });
+        }
+    }
+}
+
+/// Whether the `fixture.json` at `path` declares `pipeline_must_fail`. A
+/// file that cannot be read or parsed is left to the fixture's own test,
+/// which fails on it.
+fn declares_pipeline_must_fail(path: &Path) -> bool {
+    let Ok(Some(text)) = untrusted::read_text_if_exists(path, untrusted::MAX_BYTES) else {
+        return false;
+    };
+    serde_json::from_str::<serde_json::Value>(&text)
+        .is_ok_and(|value| value.get("pipeline_must_fail").is_some())
 }
 
 fn check_agent(
@@ -573,6 +604,58 @@ mod tests {
         assert_eq!(TaskId::parse("a/pair"), tasks.first().cloned());
         assert_eq!(tasks[0].to_string(), "a/pair");
         assert!(TaskId::parse("a/b/c").is_none() && TaskId::parse("a").is_none());
+    }
+
+    #[test]
+    fn a_pipeline_must_fail_without_a_pipeline_test_is_a_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let must = r#"{"pipeline_must_fail": {"rule": "pipeline", "because": "x"}}"#;
+        for (rel, text) in [
+            ("a/alone/fixture.json", must),
+            ("a/alone/planner/prompt.md", "p"),
+            ("a/alone/planner/expected.json", "{}"),
+            ("a/apart/architect/prompt.md", "p"),
+            ("a/apart/architect/expected.json", "{}"),
+            ("a/apart/reviewer/prompt.md", "p"),
+            ("a/apart/reviewer/expected.json", "{}"),
+            ("a/apart/reviewer/fixture.json", must),
+            ("a/pair/fixture.json", must),
+            ("a/pair/planner/prompt.md", "p"),
+            ("a/pair/planner/expected.json", "{}"),
+            ("a/pair/coder/prompt.md", "p"),
+            ("a/pair/coder/expected.patch", ""),
+            ("a/plain/fixture.json", r#"{"pipeline": false}"#),
+            ("a/plain/planner/prompt.md", "p"),
+            ("a/plain/planner/expected.json", "{}"),
+        ] {
+            write(root, rel, text);
+        }
+        let tree = discover(root);
+        let paths: Vec<PathBuf> = tree.problems.iter().map(|p| p.path.clone()).collect();
+        assert_eq!(
+            paths,
+            [
+                root.join("a/alone/fixture.json"),
+                root.join("a/apart/reviewer/fixture.json"),
+            ]
+        );
+        assert!(
+            tree.problems[0].message.starts_with(
+                "declares `pipeline_must_fail`, but the task has no pair of agent fixtures the \
+                 `pipeline` rule checks together"
+            ) && tree.problems[0]
+                .message
+                .ends_with("or remove `pipeline_must_fail`"),
+            "{}",
+            tree.problems[0]
+        );
+        let names: Vec<String> = tree
+            .pipeline_tasks()
+            .iter()
+            .map(TaskId::test_name)
+            .collect();
+        assert_eq!(names, ["a::pair::pipeline"]);
     }
 
     #[test]
