@@ -866,3 +866,109 @@ fn a_closed_stdout_ends_each_command_quietly_as_unix_tools_do() {
 
 /// `SIGPIPE` (13 on every Unix fixture-kit runs on).
 const SIGPIPE: i32 = 13;
+
+#[test]
+fn a_task_s_pipeline_test_is_listed_run_by_name_and_can_be_declared_to_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    architect(dir.path(), "t/plan");
+    write(
+        dir.path(),
+        "fixtures/t/plan/planner/prompt.md",
+        "Plan it.\n",
+    );
+    write(
+        dir.path(),
+        "fixtures/t/plan/planner/expected.json",
+        "{\n  \"tasks\": [\n    {\n      \"id\": \"a\",\n      \"description\": \"Add it.\",\n      \
+         \"file\": \"src/other.ts\"\n    }\n  ]\n}\n",
+    );
+    write(
+        dir.path(),
+        "fixtures/t/plan/planner/fixture.json",
+        "{\"no_repo\": \"the plan only creates files\"}\n",
+    );
+    let list = fixture_kit(dir.path(), &["verify", "--list", "--format", "terse"]);
+    assert_eq!(
+        stdout(&list),
+        "t::plan::architect: test\nt::plan::pipeline: test\nt::plan::planner: test\n",
+        "{}",
+        both(&list)
+    );
+    let exact = ["verify", "t::plan::pipeline", "--exact"];
+    let failed = fixture_kit(dir.path(), &exact);
+    assert_eq!(failed.status.code(), Some(101), "{}", both(&failed));
+    assert!(
+        stdout(&failed).contains(
+            "[pipeline] fixtures/t/plan/planner/expected.json: tasks[0].file vs \
+             fixtures/t/plan/architect/expected.json: recommendedFileStructure: task `a` creates \
+             `src/other.ts`, which the design never mentions"
+        ) && stdout(&failed).contains("1 failed"),
+        "{}",
+        both(&failed)
+    );
+    // Declared, it fails as declared; declared otherwise, it fails.
+    for (because, code) in [
+        ("which the design never mentions", 0),
+        ("no such reason", 101),
+    ] {
+        write(
+            dir.path(),
+            "fixtures/t/plan/fixture.json",
+            &format!(
+                "{{\"pipeline_must_fail\": {{\"rule\": \"pipeline\", \"because\": \"{because}\"}}}}\n"
+            ),
+        );
+        let run = fixture_kit(dir.path(), &exact);
+        assert_eq!(run.status.code(), Some(code), "{}", both(&run));
+    }
+    let json = fixture_kit(dir.path(), &["verify", "--format", "json", "pipeline"]);
+    assert!(
+        stdout(&json).contains("\"name\": \"t::plan::pipeline\", \"event\": \"failed\""),
+        "{}",
+        both(&json)
+    );
+    // Declared on the planner, a must-fail on `pipeline` is an error that
+    // says where it belongs.
+    write(
+        dir.path(),
+        "fixtures/t/plan/planner/fixture.json",
+        "{\"no_repo\": \"the plan only creates files\", \"must_fail\": {\"rule\": \"pipeline\",          \"because\": \"which the design never mentions\"}}\n",
+    );
+    let misplaced = fixture_kit(dir.path(), &["verify", "t::plan::planner", "--exact"]);
+    assert_eq!(misplaced.status.code(), Some(101), "{}", both(&misplaced));
+    assert!(
+        stdout(&misplaced).contains(
+            "[layout] fixtures/t/plan/planner/fixture.json: `must_fail.rule`: `pipeline` is \
+             checked by the task's `pipeline` test"
+        ) && stdout(&misplaced)
+            .contains("in the task's fixture.json (fixtures/t/plan/fixture.json)"),
+        "{}",
+        both(&misplaced)
+    );
+    // A task with no pair of stages has no pipeline test to fail as declared.
+    write(
+        dir.path(),
+        "fixtures/u/alone/planner/prompt.md",
+        "Plan it.\n",
+    );
+    fs::copy(
+        dir.path().join("fixtures/t/plan/planner/expected.json"),
+        dir.path().join("fixtures/u/alone/planner/expected.json"),
+    )
+    .unwrap();
+    fs::copy(
+        dir.path().join("fixtures/t/plan/fixture.json"),
+        dir.path().join("fixtures/u/alone/fixture.json"),
+    )
+    .unwrap();
+    let alone = fixture_kit(dir.path(), &["verify"]);
+    assert_eq!(alone.status.code(), Some(2), "{}", both(&alone));
+    assert!(
+        String::from_utf8_lossy(&alone.stderr).contains(
+            "fixtures/u/alone/fixture.json: declares `pipeline_must_fail`, but the task has no \
+             pair of agent fixtures"
+        ),
+        "{}",
+        both(&alone)
+    );
+}

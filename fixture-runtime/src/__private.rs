@@ -43,7 +43,7 @@ fn run_fixture(suite: fn() -> Suite, root: &str, id: &str, local: Option<LocalVe
     let (suite, options) = (suite(), Options::from_env());
     let runs = match options.update {
         UpdatePolicy::Compare => suite.repeat,
-        UpdatePolicy::Write | UpdatePolicy::RefusedInCi => 1,
+        UpdatePolicy::Write | UpdatePolicy::WritePending | UpdatePolicy::RefusedInCi => 1,
     };
     let mut failures = Vec::new();
     for run in 1..=runs {
@@ -78,6 +78,17 @@ fn report(id: &str, outcome: Outcome) {
             }
         }
         Outcome::FailedAsDeclared(_) => {}
+    }
+}
+
+/// Runs one generated `pipeline` test (`key` is `topic/task`); panics with
+/// the report on failure.
+#[track_caller]
+pub fn run_pipeline(root: &str, key: &str) {
+    let task = crate::discover::TaskId::parse(key)
+        .unwrap_or_else(|| panic!("fixture-kit: bad generated task key `{key}`"));
+    if let Err(failure) = crate::task::run(Path::new(root), &task) {
+        panic!("{failure}");
     }
 }
 

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::path::Path;
 
+use crate::constraints::MustFail;
 use crate::contract::AgentOutput;
 use crate::discover::FixtureId;
 use crate::env::{flag, STRICT_REAL_AGENTS};
@@ -190,7 +191,7 @@ fn run_measured(
         // Without a golden and without an agent, the way out is to write it
         // or record it, by a command that fits where the user is.
         violation.hint = match (&fixture.golden, runner.is_real_agent()) {
-            (None, false) => Some(options.entry.record_hint(&fixture.id.test_name())),
+            (None, false) => Some(options.entry.missing_golden_hint(root, &fixture.id)),
             _ => err.hint,
         };
         fail(vec![violation], None)
@@ -211,36 +212,9 @@ fn run_measured(
     if let Some(must) = &fixture.constraints.must_fail {
         let mut violations = checked.err().unwrap_or_default();
         violations.extend(golden::form(&fixture, &options.entry).map(|form| form.violation));
-        if violations.is_empty() {
-            return Err(fail(
-                vec![Violation::new(
-                    Rule::Layout,
-                    format!(
-                        "declared to fail rule `{}` because \"{}\", but verification passed",
-                        must.rule, must.because
-                    ),
-                )
-                .hint("a must-fail fixture proves a rule can fail: fix the fixture or the rule")],
-                None,
-            ));
-        }
-        return match violations
-            .iter()
-            .find(|v| v.rule == must.rule && reason(v, &fixture).contains(&must.because))
-        {
-            Some(hit) => Ok(Outcome::FailedAsDeclared(hit.clone())),
-            None => {
-                let mut all = vec![Violation::new(
-                    Rule::Layout,
-                    format!(
-                        "declared to fail rule `{}` because \"{}\", but it failed otherwise:",
-                        must.rule, must.because
-                    ),
-                )];
-                all.extend(violations);
-                Err(fail(all, None))
-            }
-        };
+        return declared_failure(must, violations, &fixture.display_dir())
+            .map(Outcome::FailedAsDeclared)
+            .map_err(|violations| fail(violations, None));
     }
     let shown = match &checked {
         Err(violations) if runner.is_real_agent() => violations
@@ -300,17 +274,51 @@ fn with_notes(outcome: Outcome, answer: &Answer) -> Outcome {
     }
 }
 
+/// A must-fail verdict over what verification of the fixture or task in
+/// `dir` found: the violation that fails as declared, or what to report.
+pub(crate) fn declared_failure(
+    must: &MustFail,
+    violations: Vec<Violation>,
+    dir: &str,
+) -> Result<Violation, Vec<Violation>> {
+    if violations.is_empty() {
+        return Err(vec![Violation::new(
+            Rule::Layout,
+            format!(
+                "declared to fail rule `{}` because \"{}\", but verification passed",
+                must.rule, must.because
+            ),
+        )
+        .hint(
+            "a must-fail fixture proves a rule can fail: fix the fixture or the rule",
+        )]);
+    }
+    match violations
+        .iter()
+        .find(|v| v.rule == must.rule && reason(v, dir).contains(&must.because))
+    {
+        Some(hit) => Ok(hit.clone()),
+        None => {
+            let mut all = vec![Violation::new(
+                Rule::Layout,
+                format!(
+                    "declared to fail rule `{}` because \"{}\", but it failed otherwise:",
+                    must.rule, must.because
+                ),
+            )];
+            all.extend(violations);
+            Err(all)
+        }
+    }
+}
+
 /// What a must-fail `because` is matched against: the violation's location
-/// within the fixture (the fixture's own folder path taken off, so its name
-/// cannot match) and its message; never the hint.
-fn reason(violation: &Violation, fixture: &Fixture) -> String {
-    let prefix = format!("{}/", fixture.display_dir());
+/// within `dir` (every path into the folder taken relative to it, so its
+/// name cannot match) and its message; never the hint.
+fn reason(violation: &Violation, dir: &str) -> String {
+    let prefix = format!("{dir}/");
     match &violation.location {
-        Some(location) => format!(
-            "{}: {}",
-            location.strip_prefix(&prefix).unwrap_or(location),
-            violation.message
-        ),
+        Some(location) => format!("{}: {}", location.replace(&prefix, ""), violation.message),
         None => violation.message.clone(),
     }
 }

@@ -21,6 +21,7 @@ pub mod golden_path;
 pub mod manifest;
 pub mod messages;
 pub mod naming;
+pub mod pending;
 pub mod process;
 pub mod repo;
 pub mod rule;
@@ -29,7 +30,10 @@ pub mod runbook;
 pub mod runner;
 pub mod scenario;
 pub mod scrub;
+pub mod skeleton;
+pub mod suggest;
 pub mod suite;
+pub mod task;
 pub mod untrusted;
 pub mod verify;
 

@@ -1,12 +1,13 @@
 //! Verifies an agent's output against its contract and the fixture's rules.
 
 use crate::agent::Agent;
-use crate::contract;
+use crate::contract::{self, ArchitectSpec};
 use crate::fixture::Fixture;
 use crate::messages;
 use crate::repo::Repo;
 use crate::rule::{Rule, Violation};
-use crate::rules::{self, patch, pipeline, Context, TaskPatch};
+use crate::rules::{self, patch, Context, TaskPatch};
+use crate::skeleton;
 
 /// How unknown JSON fields are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -72,6 +73,10 @@ pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verifie
                 .hint(messages::contract_hint(fixture.id.agent)),
         ]
     })?;
+    let unfilled = unfilled(fixture, actual, &golden);
+    if !unfilled.is_empty() {
+        return Err(unfilled);
+    }
     let mut violations = Vec::new();
     let mut warnings = Vec::new();
     for unknown in &parsed.unknown {
@@ -113,13 +118,13 @@ pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verifie
         );
     }
     let task_patch = task_patch(fixture);
-    let siblings = siblings(fixture);
+    let design = design(fixture);
     let ctx = Context {
         golden: &golden,
         constraints: &fixture.constraints,
         repo: repo.as_ref(),
         task_patch: task_patch.as_ref(),
-        siblings: &siblings,
+        design: design.as_ref(),
         legacy: schema == Schema::Legacy,
     };
     violations.extend(rules::check(&parsed.output, &ctx));
@@ -129,6 +134,31 @@ pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verifie
         return Err(violations);
     }
     Ok(Verified { parsed, warnings })
+}
+
+/// One violation per field of `actual` that still holds the placeholder of
+/// the skeleton `fixture-kit new` wrote, at `golden` (the file shown).
+fn unfilled(fixture: &Fixture, actual: &str, golden: &str) -> Vec<Violation> {
+    let todo = skeleton::PLACEHOLDER;
+    skeleton::unfilled(fixture.id.agent, actual)
+        .into_iter()
+        .map(|path| {
+            let violation = if fixture.id.agent == Agent::Coder {
+                Violation::new(
+                    Rule::Layout,
+                    format!("still the skeleton `fixture-kit new` wrote (`{todo}`)"),
+                )
+                .hint("replace it with the coder's patch, a git-style unified diff against repo/")
+            } else {
+                Violation::new(
+                    Rule::Layout,
+                    format!("`{path}`: not filled in (still `{todo}`)"),
+                )
+                .hint("fill it in with what the agent should answer to the prompt")
+            };
+            violation.at(golden.to_owned())
+        })
+        .collect()
 }
 
 /// The coder golden of the reviewer's task, when it exists.
@@ -155,33 +185,15 @@ fn sibling_golden(fixture: &Fixture, agent: Agent) -> Option<(String, String)> {
     Some((crate::fixture::display(&path), text))
 }
 
-/// The earlier-stage goldens of the fixture's task that the `pipeline`
-/// checks hold it to: the architect's for a planner, the planner's for a
-/// coder. A golden that is absent or does not parse is left to its own
-/// fixture, which fails on it.
-fn siblings(fixture: &Fixture) -> pipeline::Siblings {
-    let mut siblings = pipeline::Siblings::default();
-    if fixture.constraints.pipeline == Some(false) {
-        return siblings;
+/// For a coder: the task's architect golden, parsed as the task's
+/// `pipeline` test parses it, when it can be read and parses.
+fn design(fixture: &Fixture) -> Option<ArchitectSpec> {
+    if fixture.id.agent != Agent::Coder {
+        return None;
     }
-    let golden = |agent: Agent| {
-        let (golden, text) = sibling_golden(fixture, agent)?;
-        Some((golden, contract::parse(agent, &text).ok()?.output))
-    };
-    match fixture.id.agent {
-        Agent::Planner => {
-            if let Some((golden, contract::AgentOutput::Architect(output))) =
-                golden(Agent::Architect)
-            {
-                siblings.architect = Some(pipeline::Sibling { golden, output });
-            }
-        }
-        Agent::Coder => {
-            if let Some((golden, contract::AgentOutput::Planner(output))) = golden(Agent::Planner) {
-                siblings.planner = Some(pipeline::Sibling { golden, output });
-            }
-        }
-        Agent::Architect | Agent::Reviewer => {}
+    let (_, text) = sibling_golden(fixture, Agent::Architect)?;
+    match contract::parse(Agent::Architect, &text).ok()?.output {
+        contract::AgentOutput::Architect(spec) => Some(spec),
+        _ => None,
     }
-    siblings
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::scenario_files;
+use crate::scenario::shim::RecordMode;
 use crate::scenario::{validate_tree, Limits};
 use crate::scrub::{ScrubConfig, Scrubber};
 
@@ -110,6 +111,12 @@ pub enum ScenarioCommand {
     /// Rewrite an old scenario to the current schema_version and
     /// normalisation, in place.
     Upgrade(scenario_files::UpgradeArgs),
+    /// Run COMMAND with a shim for the agent CLI first on PATH, recording
+    /// each call: `record DIR [--as claude] -- COMMAND ARGS…`.
+    Record(super::shim::ShimArgs),
+    /// Run COMMAND with a shim that serves the recorded calls:
+    /// `replay DIR [--fault SPEC]… -- COMMAND ARGS…`.
+    Replay(super::shim::ShimArgs),
 }
 
 /// Flags of `fixture-kit scenario validate`.
@@ -132,6 +139,8 @@ pub fn run(command: &ScenarioCommand) -> ExitCode {
         ScenarioCommand::Show(args) => scenario_files::show(args),
         ScenarioCommand::Convert(args) => scenario_files::convert(args),
         ScenarioCommand::Upgrade(args) => scenario_files::upgrade(args),
+        ScenarioCommand::Record(args) => super::shim::run(args, RecordMode::All),
+        ScenarioCommand::Replay(args) => super::shim::run(args, RecordMode::None),
     }
 }
 

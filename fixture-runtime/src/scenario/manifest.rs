@@ -1,6 +1,5 @@
 //! `scenario.json`: what was recorded, in which order, by what.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -8,6 +7,7 @@ use serde_json::Value;
 
 use super::player::SESSIONS;
 use super::problem::Problem;
+use super::shim::MatchConfig;
 use crate::scrub::ScrubConfig;
 use crate::untrusted::{self, ReadError};
 
@@ -89,6 +89,10 @@ pub struct ScenarioManifest {
     /// hand; recording and validation use them, and re-recording keeps them.
     #[serde(default, skip_serializing_if = "ScrubConfig::is_empty")]
     pub scrub: ScrubConfig,
+    /// How `fixture-kit scenario replay` matches calls to recordings, written
+    /// by hand; re-recording keeps it.
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    pub matching: Option<MatchConfig>,
 }
 
 /// One call of the step sequence: an agent session (with its folder under
@@ -147,6 +151,7 @@ impl ScenarioManifest {
             complete: false,
             ended_early: None,
             scrub: ScrubConfig::default(),
+            matching: None,
         }
     }
 
@@ -235,11 +240,17 @@ impl ScenarioManifest {
         Ok(manifest)
     }
 
-    /// Writes `<dir>/scenario.json`, pretty-printed with a final newline.
+    /// Writes `<dir>/scenario.json`, pretty-printed with a final newline,
+    /// atomically: a reader (or a run stopped mid-write) sees the old file
+    /// or the new one, never part of one.
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        use std::io::Write as _;
         let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         text.push('\n');
-        fs::write(dir.join(FILE), text)
+        let mut file = tempfile::NamedTempFile::new_in(dir)?;
+        file.write_all(text.as_bytes())?;
+        file.persist(dir.join(FILE)).map_err(|err| err.error)?;
+        Ok(())
     }
 }
 

@@ -25,6 +25,7 @@ pub mod player;
 pub mod problem;
 pub mod process;
 pub mod record;
+pub mod shim;
 pub mod show;
 pub mod stream_json;
 pub mod strip;

@@ -59,16 +59,44 @@ impl<R: CliRunner> RecordingCli<R> {
     /// Records into `dir` (emptied first if it holds a scenario) a run in
     /// `project`, whose absolute path is normalised to `<project>`.
     pub fn new(inner: R, dir: &Path, project: &Path, recipe: Value) -> Result<Self, Problem> {
-        // A re-recording keeps the scenario's own scrub settings.
-        let kept = if dir.join(FILE).is_file() {
-            ScenarioManifest::load(dir)?.scrub
+        // A re-recording keeps the scenario's own scrub and match settings.
+        let (kept, matching) = if dir.join(FILE).is_file() {
+            let old = ScenarioManifest::load(dir)?;
+            (old.scrub, old.matching)
         } else {
-            ScrubConfig::default()
+            (ScrubConfig::default(), None)
         };
-        let scrubber = compile_scrub(dir, &kept)?;
         prepare_dir(dir)?;
         let mut manifest = ScenarioManifest::new(recipe);
         manifest.scrub = kept;
+        manifest.matching = matching;
+        RecordingCli::start(inner, dir, project, manifest, 0)
+    }
+
+    /// Records into the existing scenario `dir`, keeping its sessions and
+    /// step sequence byte for byte: new calls are appended after them, and
+    /// the scenario is incomplete again until [`RecordingCli::finish`].
+    pub fn append(inner: R, dir: &Path, project: &Path) -> Result<Self, Problem> {
+        let manifest = ScenarioManifest::load(dir)?;
+        let sessions = manifest
+            .step_sequence
+            .iter()
+            .filter_map(|step| step.session.as_deref())
+            .filter_map(|name| name.split('_').next()?.parse::<usize>().ok())
+            .max()
+            .unwrap_or(0);
+        RecordingCli::start(inner, dir, project, manifest, sessions)
+    }
+
+    fn start(
+        inner: R,
+        dir: &Path,
+        project: &Path,
+        mut manifest: ScenarioManifest,
+        sessions: usize,
+    ) -> Result<Self, Problem> {
+        let scrubber = compile_scrub(dir, &manifest.scrub)?;
+        manifest.complete = false;
         manifest.ended_early = Some(UNFINISHED.to_owned());
         manifest
             .write(dir)
@@ -83,7 +111,7 @@ impl<R: CliRunner> RecordingCli<R> {
                 dir: dir.to_owned(),
                 project: project.to_owned(),
                 manifest,
-                sessions: 0,
+                sessions,
                 finished: false,
             }),
         })
@@ -164,13 +192,35 @@ impl<R: CliRunner> RecordingCli<R> {
         Ok(recorder.dir.clone())
     }
 
+    /// Marks the scenario as ended early, for the reason `why` (such as the
+    /// signal that stopped the run); it stays incomplete.
+    pub fn end_early(&self, why: &str) -> Result<PathBuf, Problem> {
+        let mut recorder = self.lock();
+        recorder.finished = true;
+        recorder.manifest.complete = false;
+        recorder.manifest.ended_early = Some(why.to_owned());
+        recorder.write_manifest()?;
+        Ok(recorder.dir.clone())
+    }
+
+    /// Records a call that was run elsewhere (by a process standing in for
+    /// the agent CLI, say), as if this runner had run it; returns the
+    /// session folder's name for an agent call.
+    pub fn record_output(
+        &self,
+        call: &CliCall,
+        output: &CliOutput,
+    ) -> Result<Option<String>, Problem> {
+        self.record(call, output)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Recorder> {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn record(&self, call: &CliCall, output: &CliOutput) -> Result<(), Problem> {
+    fn record(&self, call: &CliCall, output: &CliOutput) -> Result<Option<String>, Problem> {
         let mut recorder = self.lock();
         let normaliser = recorder.normaliser();
         let step = match call.kind {
@@ -195,8 +245,10 @@ impl<R: CliRunner> RecordingCli<R> {
                 }),
             },
         };
+        let session = step.session.clone();
         recorder.manifest.step_sequence.push(step);
-        recorder.write_manifest()
+        recorder.write_manifest()?;
+        Ok(session)
     }
 
     fn write_session(
