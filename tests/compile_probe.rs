@@ -168,7 +168,21 @@ fn each_malformed_tree_is_a_compile_error_at_the_attribute_naming_the_path() {
         (
             "unknown_agent",
             |p| p.planner("cases/unknown_agent/t/task/planer"),
-            "cases/unknown_agent/t/task/planer: unknown agent folder `planer`",
+            "cases/unknown_agent/t/task/planer: unknown agent folder `planer`: expected one of \
+             architect, planner, coder, reviewer (source the agents see belongs in `repo/`); did \
+             you mean `planner`?",
+        ),
+        (
+            "misspelt_golden",
+            |p| {
+                p.write("cases/misspelt_golden/t/task/planner/prompt.md", "p");
+                p.write(
+                    "cases/misspelt_golden/t/task/planner/expected.jsn",
+                    PLANNER_GOLDEN,
+                );
+            },
+            "cases/misspelt_golden/t/task/planner/expected.jsn: `expected.json` is missing; did \
+             you mean `expected.jsn`? rename it to `expected.json`",
         ),
         (
             "no_prompt",
@@ -234,6 +248,18 @@ fn each_malformed_tree_is_a_compile_error_at_the_attribute_naming_the_path() {
                 fs::create_dir_all(p.path().join("cases/non_utf8").join(name)).unwrap();
             },
             "folder name is not valid UTF-8",
+        ),
+        (
+            "lone_pipeline_must_fail",
+            |p| {
+                p.planner("cases/lone_pipeline_must_fail/t/task/planner");
+                p.write(
+                    "cases/lone_pipeline_must_fail/t/task/fixture.json",
+                    r#"{"pipeline_must_fail": {"rule": "pipeline", "because": "x"}}"#,
+                );
+            },
+            "cases/lone_pipeline_must_fail/t/task/fixture.json: declares `pipeline_must_fail`, \
+             but the task has no pair",
         ),
     ];
     for (name, make, _) in cases {
@@ -426,6 +452,19 @@ fn the_run_time_harness_serves_nextest() {
     assert!(
         stderr.contains("[contract]"),
         "the failure says why:\n{stderr}"
+    );
+    // `cargo test FILTER` hands the filter to every test target: a harness
+    // holding no such fixture runs nothing and passes, as libtest's do.
+    let other = probe.cargo(&["test", "--test", "verify", "--", "no_such::fixture"]);
+    assert!(
+        other.status.success(),
+        "{}",
+        String::from_utf8_lossy(&other.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&other.stdout).contains("0 passed; 0 failed"),
+        "{}",
+        String::from_utf8_lossy(&other.stdout)
     );
 }
 

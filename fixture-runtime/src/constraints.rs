@@ -194,13 +194,14 @@ impl Constraints {
                         .hint("fixture.json must be a regular file of UTF-8 JSON"))
                 }
             };
-            let (_, unknown) = json::parse::<Constraints>(&text).map_err(|err| {
+            let (declared, unknown) = json::parse::<Constraints>(&text).map_err(|err| {
                 let at = if err.path.is_empty() {
                     String::new()
                 } else {
                     format!("{}: ", err.path)
                 };
-                Violation::new(Rule::Layout, format!("{at}{}", err.message))
+                let near = crate::suggest::for_unknown_variant(&err.message);
+                Violation::new(Rule::Layout, format!("{at}{}{near}", err.message))
                     .at(format!("{shown}:{}:{}", err.line, err.column))
                     .hint(format!(
                         "every fixture.json key and its values: {}",
@@ -219,6 +220,13 @@ impl Constraints {
                         crate::messages::docs_url("RULES.md")
                     )));
             }
+            if declared
+                .must_fail
+                .as_ref()
+                .is_some_and(|must| must.rule == Rule::Pipeline)
+            {
+                return Err(pipeline_in_must_fail(&shown, task_dir));
+            }
             if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(&text) {
                 merged.extend(map);
             }
@@ -231,6 +239,22 @@ impl Constraints {
             .at(crate::fixture::display(agent_dir))
         })
     }
+}
+
+/// A `must_fail` on the `pipeline` rule could never fail as declared: an
+/// agent's verification does not run it, the task's `pipeline` test does.
+fn pipeline_in_must_fail(shown: &str, task_dir: &Path) -> Violation {
+    Violation::new(
+        Rule::Layout,
+        "`must_fail.rule`: `pipeline` is checked by the task's `pipeline` test, not by an \
+         agent's verification, so this declaration could never be met",
+    )
+    .at(shown)
+    .hint(format!(
+        "declare `\"pipeline_must_fail\": {{\"rule\": \"pipeline\", \"because\": \"…\"}}` in \
+         the task's fixture.json ({}) and remove this `must_fail`",
+        crate::fixture::display(&task_dir.join(FILE))
+    ))
 }
 
 #[cfg(test)]
@@ -304,6 +328,13 @@ mod tests {
             .to_string();
         assert!(err.contains("fixture.json:2:"), "{err}");
         assert!(err.contains("scope: unknown variant `everything`"), "{err}");
+        let err = load(r#"{"compare": "semantc"}"#, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("expected `exact` or `semantic`; did you mean `semantic`?"),
+            "{err}"
+        );
         let err = load(
             r#"{"must_fail": {"rule": "task-grph", "because": "x"}}"#,
             None,
@@ -311,5 +342,32 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("unknown rule `task-grph`"), "{err}");
+        assert!(err.contains("did you mean `task-graph`?"), "{err}");
+    }
+
+    #[test]
+    fn a_must_fail_on_the_pipeline_rule_points_to_pipeline_must_fail() {
+        let must =
+            r#"{"must_fail": {"rule": "pipeline", "because": "which no planner task names"}}"#;
+        for (task, agent, file) in [
+            ("{}", Some(must), "planner/fixture.json"),
+            (must, None, "fixture.json"),
+        ] {
+            let err = load(task, agent).unwrap_err();
+            assert_eq!(err.rule, Rule::Layout);
+            let location = err.location.clone().unwrap();
+            assert!(location.ends_with(file), "{location}");
+            let text = err.to_string();
+            assert!(
+                text.contains(
+                    "`must_fail.rule`: `pipeline` is checked by the task's `pipeline` test"
+                ) && text.contains("declare `\"pipeline_must_fail\"")
+                    && text.contains("in the task's fixture.json ("),
+                "{text}"
+            );
+        }
+        // Any other rule is an agent's to fail.
+        let other = r#"{"must_fail": {"rule": "scope", "because": "x"}}"#;
+        assert!(load("{}", Some(other)).unwrap().must_fail.is_some());
     }
 }

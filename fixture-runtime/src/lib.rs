@@ -32,6 +32,7 @@ pub mod runner;
 pub mod scenario;
 pub mod scrub;
 pub mod skeleton;
+pub mod suggest;
 pub mod suite;
 pub mod task;
 pub mod untrusted;

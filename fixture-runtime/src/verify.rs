@@ -2,7 +2,7 @@
 
 use crate::agent::Agent;
 use crate::chain::Upstream;
-use crate::contract;
+use crate::contract::{self, ArchitectSpec};
 use crate::fixture::Fixture;
 use crate::messages;
 use crate::repo::Repo;
@@ -143,16 +143,16 @@ fn verify_in(
             .hint("remove `no_repo` from fixture.json, or remove repo/"),
         );
     }
-    let (task_patch, config_from_design) = match upstream {
-        Some(upstream) => (upstream.task_patch(), upstream.config_from_design(fixture)),
-        None => (task_patch(fixture), config_from_design(fixture)),
+    let (task_patch, design) = match upstream {
+        Some(upstream) => (upstream.task_patch(), upstream.design(fixture).cloned()),
+        None => (task_patch(fixture), design(fixture)),
     };
     let ctx = Context {
         golden: &golden,
         constraints: &fixture.constraints,
         repo: repo.as_ref(),
         task_patch: task_patch.as_ref(),
-        config_from_design,
+        design: design.as_ref(),
         legacy: schema == Schema::Legacy,
     };
     violations.extend(rules::check(&parsed.output, &ctx));
@@ -221,16 +221,15 @@ fn sibling_golden(fixture: &Fixture, agent: Agent) -> Option<(String, String)> {
     Some((crate::fixture::display(&path), text))
 }
 
-/// For a coder whose task's `pipeline` checks are on: the task's architect
-/// golden declares `configurationFiles`, so the design, not
-/// `config_whitelist`, says which configuration files the patch may change.
-fn config_from_design(fixture: &Fixture) -> bool {
-    fixture.id.agent == Agent::Coder
-        && fixture.constraints.pipeline != Some(false)
-        && sibling_golden(fixture, Agent::Architect).is_some_and(|(_, text)| {
-            matches!(
-                contract::parse(Agent::Architect, &text).map(|parsed| parsed.output),
-                Ok(contract::AgentOutput::Architect(spec)) if spec.configuration_files.is_some()
-            )
-        })
+/// For a coder: the task's architect golden, parsed as the task's
+/// `pipeline` test parses it, when it can be read and parses.
+fn design(fixture: &Fixture) -> Option<ArchitectSpec> {
+    if fixture.id.agent != Agent::Coder {
+        return None;
+    }
+    let (_, text) = sibling_golden(fixture, Agent::Architect)?;
+    match contract::parse(Agent::Architect, &text).ok()?.output {
+        contract::AgentOutput::Architect(spec) => Some(spec),
+        _ => None,
+    }
 }

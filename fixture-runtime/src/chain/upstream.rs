@@ -7,7 +7,7 @@
 
 use crate::agent::Agent;
 use crate::constraints::Constraints;
-use crate::contract::{self, AgentOutput};
+use crate::contract::{self, AgentOutput, ArchitectSpec};
 use crate::engine::declared_failure;
 use crate::fixture::{self, Fixture};
 use crate::repo::Repo;
@@ -105,15 +105,17 @@ impl Upstream<'_> {
         })
     }
 
-    /// For a coder whose `pipeline` checks are on: the architect stage's
-    /// design declares `configurationFiles`, which then decides the
-    /// configuration files the patch may change.
-    pub(crate) fn config_from_design(&self, fixture: &Fixture) -> bool {
-        fixture.id.agent == Agent::Coder
-            && fixture.constraints.pipeline != Some(false)
-            && self.of(Agent::Architect).is_some_and(|architect| {
-                matches!(&architect.output, AgentOutput::Architect(spec) if spec.configuration_files.is_some())
-            })
+    /// For a coder: the architect stage's design, which the `pipeline`
+    /// rule holds the patch to (its `configurationFiles` decide which list
+    /// governs configuration files, as `pipeline::config_scope` says).
+    pub(crate) fn design(&self, fixture: &Fixture) -> Option<&ArchitectSpec> {
+        if fixture.id.agent != Agent::Coder {
+            return None;
+        }
+        match &self.of(Agent::Architect)?.output {
+            AgentOutput::Architect(spec) => Some(spec),
+            _ => None,
+        }
     }
 
     /// The `pipeline` checks over the earlier stages and `output` (the

@@ -346,30 +346,16 @@ fn agent(command: &str) -> Check {
         Ok(parsed) => parsed.program().to_owned(),
         Err(message) => return Check::new("agent", Status::Fail, message),
     };
-    let found = if program.contains('/') {
-        Path::new(&program)
-            .is_file()
-            .then(|| PathBuf::from(&program))
-    } else {
-        std::env::var_os("PATH").and_then(|path| {
-            std::env::split_paths(&path)
-                .map(|dir| dir.join(&program))
-                .find(|candidate| candidate.is_file())
-        })
-    };
-    match found {
-        Some(path) => Check::new(
+    match super::program::locate(&program) {
+        Ok(path) => Check::new(
             "agent",
             Status::Pass,
             format!("`{program}` is {}", path.display()),
         ),
-        None => Check::new(
+        Err(message) => Check::new(
             "agent",
             Status::Fail,
-            format!(
-                "`{program}` is not on PATH: the command and recording runners cannot start it; \
-                 install it or give its full path"
-            ),
+            format!("the command and recording runners cannot start the agent: {message}"),
         ),
     }
 }

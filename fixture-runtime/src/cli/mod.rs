@@ -6,12 +6,18 @@ mod case;
 mod chain;
 mod doctor;
 mod evaluate;
+mod filter;
+mod in_order;
 mod json_report;
 mod new;
 mod pipe;
+mod program;
+mod progress;
 mod review;
 mod runbook;
 mod scenario;
+mod scenario_files;
+mod shim;
 mod verify;
 
 use std::process::ExitCode;
@@ -82,10 +88,11 @@ fn schema(args: &SchemaArgs) -> ExitCode {
     match args.agent.as_deref().map(str::parse::<Agent>) {
         Some(Ok(agent)) => print!("{}", schema_json(agent)),
         Some(Err(())) => {
+            let agent = args.agent.as_deref().unwrap_or_default();
             eprintln!(
-                "fixture-kit schema: unknown agent `{}`: expected architect, planner, coder or \
-                 reviewer",
-                args.agent.as_deref().unwrap_or_default()
+                "fixture-kit schema: unknown agent `{agent}`: expected architect, planner, coder \
+                 or reviewer{}",
+                crate::suggest::did_you_mean(agent, &Agent::ALL.map(Agent::as_str))
             );
             return ExitCode::from(2);
         }
@@ -108,6 +115,17 @@ fn schema(args: &SchemaArgs) -> ExitCode {
 /// Runs the command line of this process; stopped by a signal, it exits
 /// with `128 + N` once every process it started is stopped.
 pub fn main() -> ExitCode {
+    // One call of the agent-CLI shim (see `scenario record|replay`): its
+    // arguments are the CLI's, not ours.
+    let mut args = std::env::args_os().skip(1);
+    if args.next().as_deref()
+        == Some(std::ffi::OsStr::new(
+            crate::scenario::shim::call::SUBCOMMAND,
+        ))
+    {
+        let code = crate::scenario::shim::call::main(args.collect());
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     pipe::exit_quietly_on_broken_pipe();
     let code = match Cli::parse().command {
         Command::Verify(args) => verify::run(*args),

@@ -13,7 +13,7 @@ use super::agent_cmd::AgentCommands;
 use super::case::Case;
 use super::evaluate::{EvalArgs, Evaluation};
 use crate::compare::Mode;
-use crate::discover::{discover, find, find_task};
+use crate::discover::{discover, find, find_task, FixtureId};
 use crate::engine::Options;
 use crate::env::{flag, is_ci, FORCE_UPDATE};
 use crate::eval::{self, FixtureRecord, Status, Verdict};
@@ -24,7 +24,11 @@ use crate::rule::Violation;
 use crate::runner::{Command, Replay};
 use crate::suite::Suite;
 
+use super::filter::Filter;
+use super::in_order::InOrder;
 use super::json_report;
+use super::program;
+use super::progress::Progress;
 
 /// Flags of `fixture-kit verify`; libtest's own flags (`--list`, `--exact`,
 /// `--format`, `--skip`, `--test-threads`, a filter) are accepted as well,
@@ -126,6 +130,9 @@ pub fn run(args: VerifyArgs) -> ExitCode {
 }
 
 fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
+    // A filter matching nothing is an error under the command; a test
+    // harness gets every filter of `cargo test`, most meant for others.
+    let from_command = matches!(entry, Entry::Verify { .. });
     let from_env = Options::from_env();
     let options = Options {
         update: if args.update {
@@ -140,9 +147,19 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
         },
         entry,
     };
-    if let Some(n) = args.concurrency {
-        args.libtest.test_threads = Some(n);
-    }
+    // The fixtures run on `threads`; the report is printed from one
+    // thread, in fixture order.
+    let threads = args
+        .concurrency
+        .or(args.libtest.test_threads)
+        .or_else(|| std::thread::available_parallelism().ok().map(Into::into))
+        .unwrap_or(1);
+    args.libtest.test_threads = Some(1);
+    let filter = args.libtest.filter.take().map(|typed| {
+        let filter = Filter::parse(&typed, &args.root, args.libtest.exact);
+        args.libtest.filter = Some(filter.test_name().to_owned());
+        filter
+    });
     let evaluation = Evaluation::new(args.eval.clone(), suite.repeat);
     if suite.chained() {
         return match select(&args) {
@@ -169,44 +186,87 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
         return ExitCode::from(2);
     }
     let ids = match select(&args) {
-        Ok(ids) => evaluation.partition(ids),
+        Ok(ids) => ids,
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
+    if let Some(filter) = filter.filter(|_| from_command && !args.libtest.list) {
+        let names: Vec<String> = ids.iter().map(Case::test_name).collect();
+        if !Filter::matches_any(&args.libtest, &names) {
+            let fixtures: Vec<FixtureId> = ids
+                .iter()
+                .filter_map(|case| match case {
+                    Case::Fixture(id) => Some(id.clone()),
+                    Case::Pipeline(_) => None,
+                })
+                .collect();
+            eprintln!(
+                "{}",
+                filter.no_match(&args.root, args.golden.then_some(&fixtures))
+            );
+            return ExitCode::from(NO_TESTS_RUN);
+        }
+    }
+    let ids = evaluation.partition(ids);
     let real_agent = suite.has_real_agent();
     if args.libtest.format == Some(FormatSetting::Json) && !args.libtest.list {
         if let Err(message) = evaluation.single_run() {
             eprintln!("{message}");
             return ExitCode::from(2);
         }
-        let verify = move |case: &Case| case.run(&suite, &args.root, &options);
-        return json_report::run(&args.libtest, ids, &verify);
+        let root = args.root.clone();
+        let verify = move |case: &Case| case.run(&suite, &root, &options);
+        return json_report::run(&args.libtest, ids, threads, verify);
     }
-    let (suite, root) = (Arc::new(suite), Arc::new(args.root.clone()));
+    let wanted: Vec<bool> = ids
+        .iter()
+        .map(|case| {
+            let trial = Trial::test(case.test_name(), || Ok(()));
+            !args.libtest.list
+                && !args.libtest.is_filtered_out(&trial)
+                && !args.libtest.is_ignored(&trial)
+        })
+        .collect();
+    let progress = Progress::new(wanted.iter().filter(|w| **w).count());
+    let started = Instant::now();
+    let ids = Arc::new(ids);
+    let results = {
+        let (suite, root, ids) = (Arc::new(suite), Arc::new(args.root.clone()), ids.clone());
+        let (evaluation, progress) = (evaluation.clone(), progress.clone());
+        InOrder::start(&wanted, threads, move |i| {
+            let record = match &ids[i] {
+                Case::Fixture(id) => eval::evaluate(&suite, &root, id, &options, evaluation.plan()),
+                Case::Pipeline(task) => eval::evaluate_task(&root, task),
+            };
+            progress.done(record.status != Status::Passed);
+            record
+        })
+    };
+    // On a terminal the bar stands alone: the report follows it.
+    if progress.is_shown() {
+        results.wait_all();
+        progress.finish();
+    }
     let tally = Arc::new(Tally::default());
     let trials = ids
-        .into_iter()
-        .map(|case| {
-            let (suite, root, tally) = (suite.clone(), root.clone(), tally.clone());
-            let (evaluation, options) = (evaluation.clone(), options.clone());
-            Trial::test(case.test_name(), move || match &case {
-                Case::Fixture(id) => {
-                    let plan = evaluation.plan();
-                    let record = eval::evaluate(&suite, &root, id, &options, plan);
-                    tally.count(&record);
-                    evaluation.trial(record)
-                }
-                Case::Pipeline(task) => {
-                    let record = eval::evaluate_task(&root, task);
-                    tally.count(&record);
+        .iter()
+        .enumerate()
+        .map(|(i, case)| {
+            let (results, tally, evaluation) = (results.clone(), tally.clone(), evaluation.clone());
+            let pipeline = matches!(case, Case::Pipeline(_));
+            Trial::test(case.test_name(), move || {
+                let record = results.take(i);
+                tally.count(&record);
+                if pipeline {
                     super::evaluate::outcome(&record)
+                } else {
+                    evaluation.trial(record)
                 }
             })
         })
         .collect();
-    let started = Instant::now();
     let pretty = args
         .libtest
         .format
@@ -223,6 +283,9 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
     }
     conclusion.exit_code()
 }
+
+/// The exit status of a run whose filter matches no fixture, as nextest's.
+const NO_TESTS_RUN: u8 = 4;
 
 /// The flags a command in a hint must repeat to verify the same way: the
 /// root, the schema mode and the runner.
@@ -265,6 +328,15 @@ fn suite(args: &VerifyArgs) -> Result<Suite, String> {
                 } else {
                     command
                 }
+            })
+            .and_then(|command| {
+                // A replay starts the agent only to record; a path is the
+                // runner's to resolve, from the agent's working copy.
+                let program = command.program();
+                if !args.replay && !program.contains('/') {
+                    program::locate(program)?;
+                }
+                Ok(command)
             })
             .map_err(|err| format!("--agent-cmd: {err}"))
     };

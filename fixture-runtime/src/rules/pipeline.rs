@@ -52,6 +52,39 @@ pub struct Stages<'a> {
     pub reviewer: Option<Stage<'a, ReviewerOutput>>,
 }
 
+/// Which list says what configuration files a task's patch may change.
+/// The coder's `scope` rule and the `pipeline` rule both ask
+/// [`config_scope`], so exactly one of them checks the patch's
+/// configuration files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigScope<'a> {
+    /// The design's `configurationFiles`, held to by the `pipeline` rule
+    /// (`config_whitelist` must then be empty).
+    Design(&'a [String]),
+    /// `fixture.json`'s `config_whitelist`, held to by the coder's `scope`
+    /// rule.
+    Whitelist(&'a [String]),
+}
+
+/// The configuration scope of a patch whose stage declares `coder` and
+/// whose task's design is `design`: the design's `configurationFiles` when
+/// it lists them and the coder's `pipeline` checks are on; otherwise
+/// `config_whitelist`.
+pub fn config_scope<'a>(
+    design: Option<&'a ArchitectSpec>,
+    coder: &'a Constraints,
+) -> ConfigScope<'a> {
+    match design.and_then(|spec| spec.configuration_files.as_deref()) {
+        Some(files) if on(coder) => ConfigScope::Design(files),
+        _ => ConfigScope::Whitelist(&coder.config_whitelist),
+    }
+}
+
+/// A stage's `pipeline` checks are on unless it declares `"pipeline": false`.
+fn on(constraints: &Constraints) -> bool {
+    constraints.pipeline != Some(false)
+}
+
 /// Whether any check applies to a task whose stages are those for which
 /// `present` holds: a planner or a coder with the design, a coder with the
 /// plan, a reviewer with the patch.
@@ -70,7 +103,6 @@ pub fn applies(present: impl Fn(Agent) -> bool) -> bool {
 /// does not declare `"pipeline": false`; the violations come in stage
 /// order, each check's in document order.
 pub fn check(stages: &Stages<'_>) -> Vec<Violation> {
-    let on = |constraints: &Constraints| constraints.pipeline != Some(false);
     let mut found = Vec::new();
     if let (Some(design), Some(plan)) = (&stages.architect, &stages.planner) {
         if on(plan.constraints) {
@@ -176,13 +208,12 @@ fn plan_config(
 const CONFIG_HINT: &str = "list the file in the architect's configurationFiles if the task \
                            may change it, or leave it alone";
 
-/// Coder ↔ architect, configuration scope: the configuration files the
-/// patch changes are the design's `configurationFiles` when it declares
-/// them (then `config_whitelist` must not be declared as well); a design
-/// without the field leaves them to `config_whitelist`, checked by the
-/// coder's `scope` rule.
+/// Coder ↔ architect, configuration scope: where [`config_scope`] is the
+/// design's, the configuration files the patch changes are among its
+/// `configurationFiles` and `config_whitelist` is not declared as well;
+/// otherwise they are the coder's `scope` rule's to check.
 fn patch_config(patch: &Stage<'_, Patch>, design: &Stage<'_, ArchitectSpec>) -> Vec<Violation> {
-    let Some(allowed) = &design.output.configuration_files else {
+    let ConfigScope::Design(allowed) = config_scope(Some(design.output), patch.constraints) else {
         return Vec::new();
     };
     if !patch.constraints.config_whitelist.is_empty() {
