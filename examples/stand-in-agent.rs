@@ -7,7 +7,8 @@
 //! stand-in-agent [-p] [--verbose] [--output-format text|stream-json|json] [--model NAME]
 //!                [--exit-code N] [--delay-ms N] [--hang] [--overloaded] [--api-error-status]
 //!                [--corrupt-line N] [--truncate-after N]
-//!                [--answer-dir ROOT] [--vary STATE_DIR] [--fail RUN:TEXT] [--overload RUN:TEXT]
+//!                [--answer-dir ROOT] [--echo] [--vary STATE_DIR] [--fail RUN:TEXT]
+//!                [--overload RUN:TEXT]
 //! ```
 //!
 //! - The prompt is read from stdin. Lines of it that start with a directive
@@ -26,6 +27,12 @@
 //! - `--answer-dir ROOT` answers with the golden of the fixture named by
 //!   `FIXTURE_KIT_FIXTURE` (`ROOT/<topic>/<task>/<agent>/expected.json` or
 //!   `expected.patch`), as a perfect agent would.
+//! - `--echo` puts the prompt it received into its answer where the
+//!   contract has free text, so a test sees what a chained stage was
+//!   handed: after the architect's `highLevelSummary`, the first planner
+//!   task's `description`, as a last reviewer comment that does not block,
+//!   or, for the coder (`FIXTURE_KIT_AGENT`), as `# `-quoted lines before
+//!   the patch. Comparison by meaning ignores all four.
 //! - `--vary STATE_DIR` counts this fixture's runs in `STATE_DIR` and
 //!   varies the output form by run: stream-json, then a `json` array, then
 //!   text in a fenced block, and again. With it, `--fail RUN:TEXT` answers
@@ -71,6 +78,7 @@ struct Options {
     api_error_status: bool,
     faults: Vec<Fault>,
     answer_dir: Option<PathBuf>,
+    echo: bool,
     vary: Option<PathBuf>,
     fail: Vec<(u64, String)>,
     overload: Vec<(u64, String)>,
@@ -154,6 +162,7 @@ fn main() {
                 };
                 format!("```\n{answer}{newline}```\n")
             }
+            (false, _) if options.echo => echo(&answer, &prompt),
             (false, _) => answer,
         };
         transcript.result(&answer, false);
@@ -213,6 +222,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
         api_error_status: false,
         faults: Vec::new(),
         answer_dir: None,
+        echo: false,
         vary: None,
         fail: Vec::new(),
         overload: Vec::new(),
@@ -238,6 +248,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
             },
             "--api-error-status" => options.api_error_status = true,
             "--answer-dir" => options.answer_dir = Some(value("--answer-dir")?.into()),
+            "--echo" => options.echo = true,
             "--vary" => options.vary = Some(value("--vary")?.into()),
             "--fail" => options.fail.push(run_rule("--fail", value("--fail")?)?),
             "--overload" => options
@@ -297,6 +308,33 @@ fn next_run(state: &Path, fixture: &str) -> io::Result<u64> {
 }
 
 /// The golden of `fixture` (`topic/task/agent`) under `root`.
+/// `answer` with `prompt` in its free text (see `--echo`).
+fn echo(answer: &str, prompt: &str) -> String {
+    let received = format!("received:\n{prompt}");
+    if env::var("FIXTURE_KIT_AGENT").as_deref() == Ok("coder") {
+        let quoted: String = received.lines().map(|line| format!("# {line}\n")).collect();
+        return format!("{quoted}{answer}");
+    }
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(answer) else {
+        return answer.to_owned();
+    };
+    let append = |text: &mut serde_json::Value| {
+        if let Some(old) = text.as_str() {
+            *text = json!(format!("{old}\n\n{received}"));
+        }
+    };
+    if let Some(summary) = value.get_mut("highLevelSummary") {
+        append(summary);
+    } else if let Some(first) = value.pointer_mut("/tasks/0/description") {
+        append(first);
+    } else if let Some(comments) = value.get_mut("comments").and_then(|c| c.as_array_mut()) {
+        comments.push(json!({"message": received, "blocking": false}));
+    }
+    let mut text = serde_json::to_string_pretty(&value).expect("JSON values serialize");
+    text.push('\n');
+    text
+}
+
 fn golden(root: &Path, fixture: &str) -> PathBuf {
     let dir = root.join(fixture);
     let json = dir.join("expected.json");

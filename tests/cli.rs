@@ -640,6 +640,97 @@ fn scenario_validate_passes_the_bundled_scenarios_and_names_a_broken_line() {
 }
 
 #[test]
+fn scenario_show_convert_and_upgrade_from_the_command_line() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source = repo.join("fixture-runtime/tests/data/autoskillit/smoke-test");
+    let dir = tempfile::tempdir().unwrap();
+    let show = fixture_kit(dir.path(), &["scenario", "show", source.to_str().unwrap()]);
+    assert!(show.status.success(), "{}", both(&show));
+    assert!(
+        stdout(&show).contains("autoskillit layout, 6 steps (4 sessions, 2 commands)"),
+        "{}",
+        both(&show)
+    );
+    assert!(stdout(&show).contains("  test              2 × command (exit 1), command (exit 0)"));
+
+    let src = source.to_str().unwrap();
+    let native = fixture_kit(
+        dir.path(),
+        &[
+            "scenario",
+            "convert",
+            src,
+            "--to",
+            "fixture-kit",
+            "--out",
+            "native",
+        ],
+    );
+    assert!(native.status.success(), "{}", both(&native));
+    let valid = fixture_kit(dir.path(), &["scenario", "validate", "native"]);
+    assert!(valid.status.success(), "{}", both(&valid));
+    let same = fixture_kit(
+        dir.path(),
+        &["scenario", "convert", "native", "--to", "fixture-kit"],
+    );
+    assert_eq!(
+        stdout(&same),
+        "native: already in the fixture-kit layout; nothing written\n"
+    );
+    let again = fixture_kit(
+        dir.path(),
+        &[
+            "scenario",
+            "convert",
+            src,
+            "--to",
+            "fixture-kit",
+            "--out",
+            "native",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(1), "{}", both(&again));
+    assert!(
+        both(&again).contains("not empty: refusing to write a scenario over it"),
+        "{}",
+        both(&again)
+    );
+    let bad = fixture_kit(
+        dir.path(),
+        &["scenario", "convert", "native", "--to", "yaml"],
+    );
+    assert_eq!(bad.status.code(), Some(2), "{}", both(&bad));
+
+    let upgrade = fixture_kit(dir.path(), &["scenario", "upgrade", "native"]);
+    assert!(upgrade.status.success(), "{}", both(&upgrade));
+    assert_eq!(
+        stdout(&upgrade),
+        "rewritten: native/sessions/investigate_1/stdout.jsonl\n\
+         rewritten: native/sessions/investigate_1/agent_session_log.jsonl\n\
+         rewritten: native/sessions/implement_2/stdout.jsonl\n\
+         rewritten: native/sessions/implement_2/agent_session_log.jsonl\n\
+         rewritten: native/sessions/resolve_failures_3/stdout.jsonl\n\
+         rewritten: native/sessions/resolve_failures_3/agent_session_log.jsonl\n\
+         rewritten: native/sessions/open_pr_4/stdout.jsonl\n\
+         rewritten: native/sessions/open_pr_4/agent_session_log.jsonl\n\
+         native: schema_version 1 to 1: 8 files rewritten\n",
+        "autoskillit recordings are not normalised: upgrading the converted copy does"
+    );
+    let twice = fixture_kit(dir.path(), &["scenario", "upgrade", "native"]);
+    assert_eq!(
+        stdout(&twice),
+        "native: schema_version 1 to 1: already current; nothing rewritten\n"
+    );
+    let refused = fixture_kit(dir.path(), &["scenario", "upgrade", src]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        both(&refused).contains("in the autoskillit layout"),
+        "{}",
+        both(&refused)
+    );
+}
+
+#[test]
 fn schema_prints_one_contract_or_all() {
     let dir = tempfile::tempdir().unwrap();
     let planner = fixture_kit(dir.path(), &["schema", "planner"]);
@@ -775,3 +866,109 @@ fn a_closed_stdout_ends_each_command_quietly_as_unix_tools_do() {
 
 /// `SIGPIPE` (13 on every Unix fixture-kit runs on).
 const SIGPIPE: i32 = 13;
+
+#[test]
+fn a_task_s_pipeline_test_is_listed_run_by_name_and_can_be_declared_to_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    architect(dir.path(), "t/plan");
+    write(
+        dir.path(),
+        "fixtures/t/plan/planner/prompt.md",
+        "Plan it.\n",
+    );
+    write(
+        dir.path(),
+        "fixtures/t/plan/planner/expected.json",
+        "{\n  \"tasks\": [\n    {\n      \"id\": \"a\",\n      \"description\": \"Add it.\",\n      \
+         \"file\": \"src/other.ts\"\n    }\n  ]\n}\n",
+    );
+    write(
+        dir.path(),
+        "fixtures/t/plan/planner/fixture.json",
+        "{\"no_repo\": \"the plan only creates files\"}\n",
+    );
+    let list = fixture_kit(dir.path(), &["verify", "--list", "--format", "terse"]);
+    assert_eq!(
+        stdout(&list),
+        "t::plan::architect: test\nt::plan::pipeline: test\nt::plan::planner: test\n",
+        "{}",
+        both(&list)
+    );
+    let exact = ["verify", "t::plan::pipeline", "--exact"];
+    let failed = fixture_kit(dir.path(), &exact);
+    assert_eq!(failed.status.code(), Some(101), "{}", both(&failed));
+    assert!(
+        stdout(&failed).contains(
+            "[pipeline] fixtures/t/plan/planner/expected.json: tasks[0].file vs \
+             fixtures/t/plan/architect/expected.json: recommendedFileStructure: task `a` creates \
+             `src/other.ts`, which the design never mentions"
+        ) && stdout(&failed).contains("1 failed"),
+        "{}",
+        both(&failed)
+    );
+    // Declared, it fails as declared; declared otherwise, it fails.
+    for (because, code) in [
+        ("which the design never mentions", 0),
+        ("no such reason", 101),
+    ] {
+        write(
+            dir.path(),
+            "fixtures/t/plan/fixture.json",
+            &format!(
+                "{{\"pipeline_must_fail\": {{\"rule\": \"pipeline\", \"because\": \"{because}\"}}}}\n"
+            ),
+        );
+        let run = fixture_kit(dir.path(), &exact);
+        assert_eq!(run.status.code(), Some(code), "{}", both(&run));
+    }
+    let json = fixture_kit(dir.path(), &["verify", "--format", "json", "pipeline"]);
+    assert!(
+        stdout(&json).contains("\"name\": \"t::plan::pipeline\", \"event\": \"failed\""),
+        "{}",
+        both(&json)
+    );
+    // Declared on the planner, a must-fail on `pipeline` is an error that
+    // says where it belongs.
+    write(
+        dir.path(),
+        "fixtures/t/plan/planner/fixture.json",
+        "{\"no_repo\": \"the plan only creates files\", \"must_fail\": {\"rule\": \"pipeline\",          \"because\": \"which the design never mentions\"}}\n",
+    );
+    let misplaced = fixture_kit(dir.path(), &["verify", "t::plan::planner", "--exact"]);
+    assert_eq!(misplaced.status.code(), Some(101), "{}", both(&misplaced));
+    assert!(
+        stdout(&misplaced).contains(
+            "[layout] fixtures/t/plan/planner/fixture.json: `must_fail.rule`: `pipeline` is \
+             checked by the task's `pipeline` test"
+        ) && stdout(&misplaced)
+            .contains("in the task's fixture.json (fixtures/t/plan/fixture.json)"),
+        "{}",
+        both(&misplaced)
+    );
+    // A task with no pair of stages has no pipeline test to fail as declared.
+    write(
+        dir.path(),
+        "fixtures/u/alone/planner/prompt.md",
+        "Plan it.\n",
+    );
+    fs::copy(
+        dir.path().join("fixtures/t/plan/planner/expected.json"),
+        dir.path().join("fixtures/u/alone/planner/expected.json"),
+    )
+    .unwrap();
+    fs::copy(
+        dir.path().join("fixtures/t/plan/fixture.json"),
+        dir.path().join("fixtures/u/alone/fixture.json"),
+    )
+    .unwrap();
+    let alone = fixture_kit(dir.path(), &["verify"]);
+    assert_eq!(alone.status.code(), Some(2), "{}", both(&alone));
+    assert!(
+        String::from_utf8_lossy(&alone.stderr).contains(
+            "fixtures/u/alone/fixture.json: declares `pipeline_must_fail`, but the task has no \
+             pair of agent fixtures"
+        ),
+        "{}",
+        both(&alone)
+    );
+}

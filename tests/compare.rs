@@ -590,6 +590,41 @@ fn architect_with_another_api_or_field_fails_in_both_modes() {
 }
 
 #[test]
+fn configuration_files_compare_as_a_set_and_their_absence_differs() {
+    let listed = |files: &str| format!(",\n  \"configurationFiles\": [{files}]\n}}");
+    let golden = ARCHITECT_GOLDEN
+        .trim_end()
+        .strip_suffix("\n}")
+        .unwrap()
+        .to_owned()
+        + &listed("\"package.json\", \".github/workflows/ci.yml\"");
+    let tree = Tree::new("architect", &golden, &[("src/users.ts", "export {};\n")]);
+    let actual =
+        |files: &str| ARCHITECT_REORDERED.strip_suffix('}').unwrap().to_owned() + &listed(files);
+    let reordered = actual("\".github/workflows/ci.yml\", \"package.json\"");
+    tree.passes(Mode::Semantic, &reordered);
+    tree.fails(Mode::Exact, &reordered);
+    let err = tree.fails(
+        Mode::Semantic,
+        &actual("\"package.json\", \"tsconfig.json\""),
+    );
+    for expected in [
+        "configuration file `.github/workflows/ci.yml`: missing from the actual output",
+        "configuration file `tsconfig.json`: not in the golden",
+    ] {
+        assert!(err.contains(expected), "{expected}\n{err}");
+    }
+    let err = tree.fails(Mode::Semantic, ARCHITECT_REORDERED);
+    assert!(
+        err.contains(
+            "the spec: `configurationFiles` is [\"package.json\",\".github/workflows/ci.yml\"] \
+             in the golden, absent in the actual output"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn an_update_run_keeps_a_golden_that_matches_by_meaning() {
     // Matching by meaning is a pass: nothing to write, nothing churns.
     let tree = architect();

@@ -196,7 +196,21 @@ fn each_malformed_tree_is_a_compile_error_at_the_attribute_naming_the_path() {
         (
             "unknown_agent",
             |p| p.planner("cases/unknown_agent/t/task/planer"),
-            "cases/unknown_agent/t/task/planer: unknown agent folder `planer`",
+            "cases/unknown_agent/t/task/planer: unknown agent folder `planer`: expected one of \
+             architect, planner, coder, reviewer (source the agents see belongs in `repo/`); did \
+             you mean `planner`?",
+        ),
+        (
+            "misspelt_golden",
+            |p| {
+                p.write("cases/misspelt_golden/t/task/planner/prompt.md", "p");
+                p.write(
+                    "cases/misspelt_golden/t/task/planner/expected.jsn",
+                    PLANNER_GOLDEN,
+                );
+            },
+            "cases/misspelt_golden/t/task/planner/expected.jsn: `expected.json` is missing; did \
+             you mean `expected.jsn`? rename it to `expected.json`",
         ),
         (
             "no_prompt",
@@ -262,6 +276,18 @@ fn each_malformed_tree_is_a_compile_error_at_the_attribute_naming_the_path() {
                 fs::create_dir_all(p.path().join("cases/non_utf8").join(name)).unwrap();
             },
             "folder name is not valid UTF-8",
+        ),
+        (
+            "lone_pipeline_must_fail",
+            |p| {
+                p.planner("cases/lone_pipeline_must_fail/t/task/planner");
+                p.write(
+                    "cases/lone_pipeline_must_fail/t/task/fixture.json",
+                    r#"{"pipeline_must_fail": {"rule": "pipeline", "because": "x"}}"#,
+                );
+            },
+            "cases/lone_pipeline_must_fail/t/task/fixture.json: declares `pipeline_must_fail`, \
+             but the task has no pair",
         ),
     ];
     for (name, make, _) in cases {
@@ -455,6 +481,82 @@ fn the_run_time_harness_serves_nextest() {
         stderr.contains("[contract]"),
         "the failure says why:\n{stderr}"
     );
+    // `cargo test FILTER` hands the filter to every test target: a harness
+    // holding no such fixture runs nothing and passes, as libtest's do.
+    let other = probe.cargo(&["test", "--test", "verify", "--", "no_such::fixture"]);
+    assert!(
+        other.status.success(),
+        "{}",
+        String::from_utf8_lossy(&other.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&other.stdout).contains("0 passed; 0 failed"),
+        "{}",
+        String::from_utf8_lossy(&other.stdout)
+    );
+}
+
+#[test]
+fn a_task_with_a_plan_and_a_patch_gets_a_pipeline_test_in_both_harnesses() {
+    let mut probe = Probe::new("pipeline");
+    probe.planner("fixtures/t/ok/planner");
+    probe.planner("fixtures/t/astray/planner");
+    let patch = |extra: bool| {
+        let mut text = String::from(
+            "diff --git a/src/lib.rs b/src/lib.rs\n--- a/src/lib.rs\n+++ b/src/lib.rs\n\
+             @@ -1 +1 @@\n-pub fn f() {}\n+pub fn f() -> u8 { 1 }\n",
+        );
+        if extra {
+            text.push_str(
+                "diff --git a/src/extra.rs b/src/extra.rs\nnew file mode 100644\n\
+                 --- /dev/null\n+++ b/src/extra.rs\n@@ -0,0 +1 @@\n+pub fn g() {}\n",
+            );
+        }
+        text
+    };
+    for (task, extra) in [("ok", false), ("astray", true)] {
+        probe.write(&format!("fixtures/t/{task}/coder/prompt.md"), "Do it.\n");
+        probe.write(
+            &format!("fixtures/t/{task}/coder/expected.patch"),
+            &patch(extra),
+        );
+    }
+    probe.suite("golden", "fixtures");
+    probe.harness("verify", "fixtures");
+    let names = [
+        "t::astray::coder",
+        "t::astray::pipeline",
+        "t::astray::planner",
+        "t::ok::coder",
+        "t::ok::pipeline",
+        "t::ok::planner",
+    ];
+    for target in ["golden", "verify"] {
+        let list = probe.cargo(&[
+            "test", "--test", target, "--", "--list", "--format", "terse",
+        ]);
+        let listed = String::from_utf8_lossy(&list.stdout);
+        let expected: String = names.iter().map(|n| format!("{n}: test\n")).collect();
+        assert_eq!(
+            listed,
+            expected,
+            "{target}: {}",
+            String::from_utf8_lossy(&list.stderr)
+        );
+        let run = probe.cargo(&["test", "--test", target, "--", "--test-threads", "1"]);
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert!(!run.status.success(), "{target}: {stdout}");
+        assert!(stdout.contains("5 passed; 1 failed"), "{target}: {stdout}");
+        assert!(
+            stdout.contains("---- t::astray::pipeline")
+                && stdout.contains(
+                    "[pipeline] fixtures/t/astray/coder/expected.patch:7 vs \
+                     fixtures/t/astray/planner/expected.json: tasks[*].file: the patch touches \
+                     `src/extra.rs`, which no planner task names"
+                ),
+            "{target}: {stdout}"
+        );
+    }
 }
 
 #[test]

@@ -10,7 +10,9 @@ use crate::args::Args;
 use crate::manifest::{self, Entry, Manifest};
 
 /// The annotated function plus one module per topic, one per task, one
-/// `#[test]` per agent fixture; or `compile_error!`s naming each problem.
+/// `#[test]` per agent fixture and one `pipeline` test per task whose
+/// goldens the rule checks together; or `compile_error!`s naming each
+/// problem.
 pub fn suite(args: &Args, item: TokenStream) -> TokenStream {
     let (func, manifest) = match prepare(&args.root, item, "malformed fixture tree") {
         Ok(prepared) => prepared,
@@ -38,7 +40,12 @@ pub fn suite(args: &Args, item: TokenStream) -> TokenStream {
         };
         (test_name.as_str(), body)
     });
-    let modules = nest(tests);
+    let pipelines = manifest.pipelines.iter().map(|case| {
+        let key = &case.key;
+        let body = quote!(::fixture_kit::__private::run_pipeline(#root, #key););
+        (case.test_name.as_str(), body)
+    });
+    let modules = nest(tests.chain(pipelines));
     quote! {
         #func
         #modules

@@ -28,6 +28,8 @@ pub struct Case {
 pub struct Manifest {
     pub entries: Vec<Entry>,
     pub cases: Vec<Case>,
+    /// Tasks' `pipeline` tests; the key is `topic/task`.
+    pub pipelines: Vec<Case>,
     /// `path: message` lines, one per layout problem.
     pub problems: Vec<String>,
 }
@@ -73,6 +75,7 @@ fn parse(text: &str) -> Option<Manifest> {
     let mut manifest = Manifest {
         entries: Vec::new(),
         cases: Vec::new(),
+        pipelines: Vec::new(),
         problems: Vec::new(),
     };
     for line in lines {
@@ -84,6 +87,10 @@ fn parse(text: &str) -> Option<Manifest> {
                 local_verify: *flags == "verify",
             }),
             ["case", test_name, key] => manifest.cases.push(Case {
+                test_name: (*test_name).to_owned(),
+                key: (*key).to_owned(),
+            }),
+            ["pipeline", test_name, key] => manifest.pipelines.push(Case {
                 test_name: (*test_name).to_owned(),
                 key: (*key).to_owned(),
             }),

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::chain;
 use crate::contract::FromOutput;
 use crate::discover::FixtureId;
 use crate::engine::{self, LocalVerify, Options, Outcome};
@@ -42,9 +43,12 @@ fn run_fixture(suite: fn() -> Suite, root: &str, id: &str, local: Option<LocalVe
     let fixture = FixtureId::parse(id)
         .unwrap_or_else(|| panic!("fixture-kit: bad generated fixture id `{id}`"));
     let (suite, options) = (suite(), Options::from_env());
+    if suite.chained() {
+        return run_chained(&suite, Path::new(root), &fixture, &options);
+    }
     let runs = match options.update {
         UpdatePolicy::Compare => suite.repeat,
-        UpdatePolicy::Write | UpdatePolicy::RefusedInCi => 1,
+        UpdatePolicy::Write | UpdatePolicy::WritePending | UpdatePolicy::RefusedInCi => 1,
     };
     let mut failures = Vec::new();
     for run in 1..=runs {
@@ -60,6 +64,31 @@ fn run_fixture(suite: fn() -> Suite, root: &str, id: &str, local: Option<LocalVe
             "{} of {runs} runs passed; run {run} of {runs}: {failure}",
             runs as usize - failures.len()
         ),
+    }
+}
+
+/// Runs the fixture as a stage of its task's chain, the earlier stages
+/// first; panics with the row and the failure that broke the chain.
+#[track_caller]
+fn run_chained(suite: &Suite, root: &Path, id: &FixtureId, options: &Options) {
+    let record = chain::run_to(suite, root, id, options);
+    match record.stage(id.agent) {
+        chain::Stage::Failed(_) | chain::Stage::NotReached { .. } => {
+            panic!("{}", chain::report::failure_text(&record))
+        }
+        chain::Stage::Updated { golden } => report(
+            &id.to_string(),
+            Outcome::Updated {
+                golden: golden.clone(),
+            },
+        ),
+        chain::Stage::Passed { warnings } => report(
+            &id.to_string(),
+            Outcome::Passed {
+                warnings: warnings.clone(),
+            },
+        ),
+        chain::Stage::FailedAsDeclared(_) | chain::Stage::Absent => {}
     }
 }
 
@@ -79,6 +108,17 @@ fn report(id: &str, outcome: Outcome) {
             }
         }
         Outcome::FailedAsDeclared(_) => {}
+    }
+}
+
+/// Runs one generated `pipeline` test (`key` is `topic/task`); panics with
+/// the report on failure.
+#[track_caller]
+pub fn run_pipeline(root: &str, key: &str) {
+    let task = crate::discover::TaskId::parse(key)
+        .unwrap_or_else(|| panic!("fixture-kit: bad generated task key `{key}`"));
+    if let Err(failure) = crate::task::run(Path::new(root), &task) {
+        panic!("{failure}");
     }
 }
 

@@ -4,7 +4,8 @@ use std::fmt;
 use std::str::FromStr;
 
 /// One agent of the pipeline; its folder name in a fixture tree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Agent {
     /// Designs the system: `ArchitectSpec` in `expected.json`.
     Architect,

@@ -55,6 +55,13 @@ pub struct Constraints {
     /// Every planner task's file must be touched by the patch.
     #[serde(default)]
     pub every_task_done: bool,
+    /// How closely a review must point at the patch it reviews.
+    #[serde(default)]
+    pub pipeline_review: ReviewAnchoring,
+    /// The task's `pipeline` test must fail, for this reason (declared in
+    /// the task's `fixture.json`).
+    #[serde(default)]
+    pub pipeline_must_fail: Option<MustFail>,
     /// JSON paths whose values may hold timestamps or ids
     /// (`tasks[0].provenance.recordedAt`, `tasks[*].provenance.runId`).
     #[serde(default)]
@@ -137,6 +144,20 @@ pub enum Scope {
     DocsOnly,
 }
 
+/// `pipeline_review`: what the `pipeline` rule asks of a review of the
+/// task's patch.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewAnchoring {
+    /// Every comment with a `path` is on a file the patch touches, or on a
+    /// line of the patched tree.
+    Files,
+    /// As `files`, and a `reject` or `revise` has a blocking comment on a
+    /// line a hunk of the patch covers.
+    #[default]
+    Changes,
+}
+
 /// A must-fail declaration: the test passes only when verification fails
 /// with `rule` and a message containing `because`.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq, JsonSchema)]
@@ -173,13 +194,14 @@ impl Constraints {
                         .hint("fixture.json must be a regular file of UTF-8 JSON"))
                 }
             };
-            let (_, unknown) = json::parse::<Constraints>(&text).map_err(|err| {
+            let (declared, unknown) = json::parse::<Constraints>(&text).map_err(|err| {
                 let at = if err.path.is_empty() {
                     String::new()
                 } else {
                     format!("{}: ", err.path)
                 };
-                Violation::new(Rule::Layout, format!("{at}{}", err.message))
+                let near = crate::suggest::for_unknown_variant(&err.message);
+                Violation::new(Rule::Layout, format!("{at}{}{near}", err.message))
                     .at(format!("{shown}:{}:{}", err.line, err.column))
                     .hint(format!(
                         "every fixture.json key and its values: {}",
@@ -198,6 +220,13 @@ impl Constraints {
                         crate::messages::docs_url("RULES.md")
                     )));
             }
+            if declared
+                .must_fail
+                .as_ref()
+                .is_some_and(|must| must.rule == Rule::Pipeline)
+            {
+                return Err(pipeline_in_must_fail(&shown, task_dir));
+            }
             if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(&text) {
                 merged.extend(map);
             }
@@ -210,6 +239,22 @@ impl Constraints {
             .at(crate::fixture::display(agent_dir))
         })
     }
+}
+
+/// A `must_fail` on the `pipeline` rule could never fail as declared: an
+/// agent's verification does not run it, the task's `pipeline` test does.
+fn pipeline_in_must_fail(shown: &str, task_dir: &Path) -> Violation {
+    Violation::new(
+        Rule::Layout,
+        "`must_fail.rule`: `pipeline` is checked by the task's `pipeline` test, not by an \
+         agent's verification, so this declaration could never be met",
+    )
+    .at(shown)
+    .hint(format!(
+        "declare `\"pipeline_must_fail\": {{\"rule\": \"pipeline\", \"because\": \"…\"}}` in \
+         the task's fixture.json ({}) and remove this `must_fail`",
+        crate::fixture::display(&task_dir.join(FILE))
+    ))
 }
 
 #[cfg(test)]
@@ -283,6 +328,13 @@ mod tests {
             .to_string();
         assert!(err.contains("fixture.json:2:"), "{err}");
         assert!(err.contains("scope: unknown variant `everything`"), "{err}");
+        let err = load(r#"{"compare": "semantc"}"#, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("expected `exact` or `semantic`; did you mean `semantic`?"),
+            "{err}"
+        );
         let err = load(
             r#"{"must_fail": {"rule": "task-grph", "because": "x"}}"#,
             None,
@@ -290,5 +342,32 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("unknown rule `task-grph`"), "{err}");
+        assert!(err.contains("did you mean `task-graph`?"), "{err}");
+    }
+
+    #[test]
+    fn a_must_fail_on_the_pipeline_rule_points_to_pipeline_must_fail() {
+        let must =
+            r#"{"must_fail": {"rule": "pipeline", "because": "which no planner task names"}}"#;
+        for (task, agent, file) in [
+            ("{}", Some(must), "planner/fixture.json"),
+            (must, None, "fixture.json"),
+        ] {
+            let err = load(task, agent).unwrap_err();
+            assert_eq!(err.rule, Rule::Layout);
+            let location = err.location.clone().unwrap();
+            assert!(location.ends_with(file), "{location}");
+            let text = err.to_string();
+            assert!(
+                text.contains(
+                    "`must_fail.rule`: `pipeline` is checked by the task's `pipeline` test"
+                ) && text.contains("declare `\"pipeline_must_fail\"")
+                    && text.contains("in the task's fixture.json ("),
+                "{text}"
+            );
+        }
+        // Any other rule is an agent's to fail.
+        let other = r#"{"must_fail": {"rule": "scope", "because": "x"}}"#;
+        assert!(load("{}", Some(other)).unwrap().must_fail.is_some());
     }
 }

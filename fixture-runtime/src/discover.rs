@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::agent::{Agent, GoldenKind};
 use crate::naming::sanitize;
+use crate::suggest;
 use crate::untrusted;
 
 /// The fixture-local checks compiled into a fixture's test.
@@ -69,6 +70,59 @@ impl fmt::Display for FixtureId {
     }
 }
 
+/// A task folder, `topic/task`, whose goldens the `pipeline` rule checks
+/// together in the test `topic::task::pipeline`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TaskId {
+    /// The topic folder name.
+    pub topic: String,
+    /// The task folder name.
+    pub task: String,
+}
+
+/// The last part of a task's `pipeline` test name.
+pub const PIPELINE_TEST: &str = "pipeline";
+
+impl TaskId {
+    /// Parses `topic/task`.
+    pub fn parse(s: &str) -> Option<TaskId> {
+        let (topic, task) = s.trim_matches('/').split_once('/')?;
+        (!topic.is_empty() && !task.is_empty() && !task.contains('/')).then(|| TaskId {
+            topic: topic.to_owned(),
+            task: task.to_owned(),
+        })
+    }
+
+    /// The test name, `topic::task::pipeline` after [`sanitize`].
+    pub fn test_name(&self) -> String {
+        format!(
+            "{}::{}::{PIPELINE_TEST}",
+            sanitize(&self.topic),
+            sanitize(&self.task)
+        )
+    }
+
+    /// The task folder below `root`.
+    pub fn dir(&self, root: &Path) -> PathBuf {
+        root.join(&self.topic).join(&self.task)
+    }
+
+    /// The task's fixture of `agent`.
+    pub fn fixture(&self, agent: Agent) -> FixtureId {
+        FixtureId {
+            topic: self.topic.clone(),
+            task: self.task.clone(),
+            agent,
+        }
+    }
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.topic, self.task)
+    }
+}
+
 /// One well-formed agent fixture found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Discovered {
@@ -104,6 +158,27 @@ pub struct FixtureTree {
     pub fixtures: Vec<Discovered>,
     /// Layout problems, sorted by path.
     pub problems: Vec<Problem>,
+}
+
+impl FixtureTree {
+    /// The tasks with a `pipeline` test: those whose agent fixtures with a
+    /// golden include a pair the rule checks (`rules::pipeline::applies`),
+    /// sorted.
+    pub fn pipeline_tasks(&self) -> Vec<TaskId> {
+        let mut tasks: BTreeMap<TaskId, Vec<Agent>> = BTreeMap::new();
+        for found in self.fixtures.iter().filter(|found| found.has_golden) {
+            let task = TaskId {
+                topic: found.id.topic.clone(),
+                task: found.id.task.clone(),
+            };
+            tasks.entry(task).or_default().push(found.id.agent);
+        }
+        tasks
+            .into_iter()
+            .filter(|(_, agents)| crate::rules::pipeline::applies(|agent| agents.contains(&agent)))
+            .map(|(task, _)| task)
+            .collect()
+    }
 }
 
 /// Walks `root` (which may be relative: problem paths keep its prefix).
@@ -155,6 +230,24 @@ pub fn find(root: &Path, test_name: &str) -> Option<FixtureId> {
     id.dir(root).join(PROMPT).is_file().then_some(id)
 }
 
+/// Looks up one task's `pipeline` test by its name
+/// (`topic::task::pipeline`), reading only the folders on its way.
+pub fn find_task(root: &Path, test_name: &str) -> Option<TaskId> {
+    let mut parts = test_name.split("::");
+    let (topic, task) = (parts.next()?, parts.next()?);
+    if parts.next()? != PIPELINE_TEST || parts.next().is_some() {
+        return None;
+    }
+    let topic = find_named(root, topic)?;
+    let task = find_named(&root.join(&topic), task)?;
+    let id = TaskId { topic, task };
+    let has_golden = |agent: Agent| {
+        let dir = id.fixture(agent).dir(root);
+        dir.join(PROMPT).is_file() && dir.join(agent.golden_kind().file_name()).is_file()
+    };
+    crate::rules::pipeline::applies(has_golden).then_some(id)
+}
+
 fn find_named(dir: &Path, ident: &str) -> Option<String> {
     fs::read_dir(dir)
         .ok()?
@@ -169,6 +262,8 @@ fn discover_task(topic: &str, task: &str, task_dir: &Path, tree: &mut FixtureTre
         return;
     };
     let mut agents = 0;
+    let mut declarations = vec![task_dir.join(crate::constraints::FILE)];
+    let mut present = Vec::new();
     for (name, dir) in children {
         if name == REPO {
             continue;
@@ -178,19 +273,49 @@ fn discover_task(topic: &str, task: &str, task_dir: &Path, tree: &mut FixtureTre
                 path: dir,
                 message: format!(
                     "unknown agent folder `{name}`: expected one of architect, planner, coder, \
-                     reviewer (source the agents see belongs in `repo/`)"
+                     reviewer (source the agents see belongs in `repo/`){}",
+                    suggest::did_you_mean(&name, &Agent::ALL.map(Agent::as_str))
                 ),
             });
             continue;
         };
         agents += 1;
+        declarations.push(dir.join(crate::constraints::FILE));
         if let Some(found) = check_agent(topic, task, agent, &dir, &mut tree.problems) {
+            present.push(agent);
             tree.fixtures.push(found);
         }
     }
     if agents == 0 {
         tree.problems.push(no_agents(task_dir, "task"));
     }
+    if !crate::rules::pipeline::applies(|agent| present.contains(&agent)) {
+        for path in declarations
+            .into_iter()
+            .filter(|path| declares_pipeline_must_fail(path))
+        {
+            tree.problems.push(Problem {
+                path,
+                message: "declares `pipeline_must_fail`, but the task has no pair of agent \
+                          fixtures the `pipeline` rule checks together, so it has no `pipeline` \
+                          test to fail: add the stages it checks (a planner or a coder with an \
+                          architect, a coder with a planner, a reviewer with a coder) or remove \
+                          `pipeline_must_fail`"
+                    .into(),
+            });
+        }
+    }
+}
+
+/// Whether the `fixture.json` at `path` declares `pipeline_must_fail`. A
+/// file that cannot be read or parsed is left to the fixture's own test,
+/// which fails on it.
+fn declares_pipeline_must_fail(path: &Path) -> bool {
+    let Ok(Some(text)) = untrusted::read_text_if_exists(path, untrusted::MAX_BYTES) else {
+        return false;
+    };
+    serde_json::from_str::<serde_json::Value>(&text)
+        .is_ok_and(|value| value.get("pipeline_must_fail").is_some())
 }
 
 fn check_agent(
@@ -201,17 +326,24 @@ fn check_agent(
     problems: &mut Vec<Problem>,
 ) -> Option<Discovered> {
     let before = problems.len();
-    if regular_file(&dir.join(PROMPT), problems) == Some(false) {
-        problems.push(Problem {
-            path: dir.join(PROMPT),
-            message: format!("missing: every agent fixture needs a `{PROMPT}` with the prompt"),
-        });
-    }
+    let missing_prompt = regular_file(&dir.join(PROMPT), problems) == Some(false);
     let expected = agent.golden_kind();
     let present: Vec<GoldenKind> = GoldenKind::ALL
         .into_iter()
         .filter(|kind| regular_file(&dir.join(kind.file_name()), problems) == Some(true))
         .collect();
+    if missing_prompt {
+        problems.push(match misspelt(dir, PROMPT) {
+            Some(problem) => problem,
+            None => Problem {
+                path: dir.join(PROMPT),
+                message: format!("missing: every agent fixture needs a `{PROMPT}` with the prompt"),
+            },
+        });
+    }
+    if present.is_empty() {
+        problems.extend(misspelt(dir, expected.file_name()));
+    }
     let has_local_verify = regular_file(&dir.join(LOCAL_VERIFY), problems) == Some(true);
     if present.len() > 1 {
         problems.push(Problem {
@@ -238,6 +370,22 @@ fn check_agent(
         },
         has_golden: !present.is_empty(),
         has_local_verify,
+    })
+}
+
+/// A file in `dir` that looks like a misspelling of the missing `wanted`
+/// (`expected.jsn`, `expected.diff`), as a problem naming both.
+fn misspelt(dir: &Path, wanted: &str) -> Option<Problem> {
+    let names: Vec<String> = fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_ok_and(|t| !t.is_dir()))
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .collect();
+    let near = suggest::misspelt_file(wanted, names.iter().map(String::as_str))?;
+    Some(Problem {
+        path: dir.join(near),
+        message: format!("`{wanted}` is missing; did you mean `{near}`? rename it to `{wanted}`"),
     })
 }
 
@@ -391,6 +539,123 @@ mod tests {
         }
         let missing: Vec<_> = tree.fixtures.iter().filter(|f| !f.has_golden).collect();
         assert_eq!(missing.len(), 2, "{missing:?}");
+    }
+
+    #[test]
+    fn misspelt_names_get_a_suggestion() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "t/a/reveiwer/prompt.md", "p");
+        write(root, "t/a/planner/prompt.md", "p");
+        write(root, "t/a/planner/expected.jsn", "{}");
+        write(root, "t/a/coder/prompt.md", "p");
+        write(root, "t/a/coder/expected.diff", "");
+        write(root, "t/a/architect/promt.md", "p");
+        write(root, "t/a/architect/expected.json", "{}");
+        write(root, "t/b/planner/prompt.md", "p");
+        write(root, "t/b/planner/expected.json.new", "{}");
+        let tree = discover(root);
+        assert_eq!(
+            messages(&tree),
+            [
+                "t/a/architect/promt.md: `prompt.md` is missing; did you mean `promt.md`? \
+                 rename it to `prompt.md`",
+                "t/a/coder/expected.diff: `expected.patch` is missing; did you mean \
+                 `expected.diff`? rename it to `expected.patch`",
+                "t/a/planner/expected.jsn: `expected.json` is missing; did you mean \
+                 `expected.jsn`? rename it to `expected.json`",
+                "t/a/reveiwer: unknown agent folder `reveiwer`: expected one of architect, \
+                 planner, coder, reviewer (source the agents see belongs in `repo/`); did you \
+                 mean `reviewer`?",
+            ]
+            .map(|m| format!("{}/{m}", root.display()))
+        );
+        // A pending golden is no misspelling: the fixture just lacks its golden.
+        assert_eq!(tree.fixtures.len(), 1);
+        assert!(!tree.fixtures[0].has_golden);
+    }
+
+    #[test]
+    fn tasks_with_a_pair_of_goldens_have_a_pipeline_test() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (rel, text) in [
+            ("a/pair/planner/prompt.md", "p"),
+            ("a/pair/planner/expected.json", "{}"),
+            ("a/pair/coder/prompt.md", "p"),
+            ("a/pair/coder/expected.patch", ""),
+            ("a/no-pair/architect/prompt.md", "p"),
+            ("a/no-pair/architect/expected.json", "{}"),
+            ("a/no-pair/reviewer/prompt.md", "p"),
+            ("a/no-pair/reviewer/expected.json", "{}"),
+            ("a/no-golden/planner/prompt.md", "p"),
+            ("a/no-golden/coder/prompt.md", "p"),
+            ("a/no-golden/coder/expected.patch", ""),
+        ] {
+            write(root, rel, text);
+        }
+        let tasks = discover(root).pipeline_tasks();
+        let names: Vec<String> = tasks.iter().map(TaskId::test_name).collect();
+        assert_eq!(names, ["a::pair::pipeline"]);
+        assert_eq!(find_task(root, "a::pair::pipeline").as_ref(), tasks.first());
+        assert_eq!(find_task(root, "a::no_pair::pipeline"), None);
+        assert_eq!(find_task(root, "a::no_golden::pipeline"), None);
+        assert_eq!(find_task(root, "a::pair::coder"), None);
+        assert_eq!(TaskId::parse("a/pair"), tasks.first().cloned());
+        assert_eq!(tasks[0].to_string(), "a/pair");
+        assert!(TaskId::parse("a/b/c").is_none() && TaskId::parse("a").is_none());
+    }
+
+    #[test]
+    fn a_pipeline_must_fail_without_a_pipeline_test_is_a_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let must = r#"{"pipeline_must_fail": {"rule": "pipeline", "because": "x"}}"#;
+        for (rel, text) in [
+            ("a/alone/fixture.json", must),
+            ("a/alone/planner/prompt.md", "p"),
+            ("a/alone/planner/expected.json", "{}"),
+            ("a/apart/architect/prompt.md", "p"),
+            ("a/apart/architect/expected.json", "{}"),
+            ("a/apart/reviewer/prompt.md", "p"),
+            ("a/apart/reviewer/expected.json", "{}"),
+            ("a/apart/reviewer/fixture.json", must),
+            ("a/pair/fixture.json", must),
+            ("a/pair/planner/prompt.md", "p"),
+            ("a/pair/planner/expected.json", "{}"),
+            ("a/pair/coder/prompt.md", "p"),
+            ("a/pair/coder/expected.patch", ""),
+            ("a/plain/fixture.json", r#"{"pipeline": false}"#),
+            ("a/plain/planner/prompt.md", "p"),
+            ("a/plain/planner/expected.json", "{}"),
+        ] {
+            write(root, rel, text);
+        }
+        let tree = discover(root);
+        let paths: Vec<PathBuf> = tree.problems.iter().map(|p| p.path.clone()).collect();
+        assert_eq!(
+            paths,
+            [
+                root.join("a/alone/fixture.json"),
+                root.join("a/apart/reviewer/fixture.json"),
+            ]
+        );
+        assert!(
+            tree.problems[0].message.starts_with(
+                "declares `pipeline_must_fail`, but the task has no pair of agent fixtures the \
+                 `pipeline` rule checks together"
+            ) && tree.problems[0]
+                .message
+                .ends_with("or remove `pipeline_must_fail`"),
+            "{}",
+            tree.problems[0]
+        );
+        let names: Vec<String> = tree
+            .pipeline_tasks()
+            .iter()
+            .map(TaskId::test_name)
+            .collect();
+        assert_eq!(names, ["a::pair::pipeline"]);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 use std::fmt;
 use std::path::Path;
 
+use crate::chain::Upstream;
+use crate::constraints::MustFail;
 use crate::contract::AgentOutput;
 use crate::discover::FixtureId;
 use crate::env::{flag, STRICT_REAL_AGENTS};
@@ -14,7 +16,7 @@ use crate::messages::{self, Entry, Source};
 use crate::rule::{Rule, Violation};
 use crate::runner::{Answer, PermissionDenial, Transient, Usage};
 use crate::suite::Suite;
-use crate::verify::verify;
+use crate::verify::{verify, verify_after};
 
 /// Fixture-local checks from a `verify.rs`.
 pub type LocalVerify<'a> = &'a dyn Fn(&AgentOutput, &Fixture) -> Result<(), String>;
@@ -110,6 +112,9 @@ pub struct Measured {
     pub result: Result<Outcome, Failure>,
     /// What the agent's CLI reported.
     pub agent: AgentReport,
+    /// The agent's answer, when the runner produced one (a chained run
+    /// hands it to the next stage).
+    pub output: Option<String>,
 }
 
 /// What an agent CLI reported about one run, answered or failed.
@@ -142,32 +147,66 @@ pub fn measure(
     local: Option<LocalVerify<'_>>,
     options: Options,
 ) -> Measured {
-    let mut agent = AgentReport::default();
-    let result = run_measured(suite, root, id, local, options, &mut agent);
-    Measured { result, agent }
+    match Fixture::load(root, id) {
+        Ok(fixture) => measure_fixture(suite, &fixture, None, local, options),
+        Err(violation) => Measured {
+            result: Err(Failure {
+                fixture: crate::fixture::display(&id.dir(root)),
+                violations: vec![violation],
+                diff: None,
+                answer: None,
+            }),
+            agent: AgentReport::default(),
+            output: None,
+        },
+    }
 }
 
-fn run_measured(
+/// [`measure`] for a loaded `fixture`. A stage of a chained run passes
+/// `upstream`, the earlier stages' actual outputs: the `pipeline` checks
+/// hold the output to them, and a task's `pipeline_must_fail` is decided
+/// there.
+pub fn measure_fixture(
     suite: &Suite,
-    root: &Path,
-    id: &FixtureId,
+    fixture: &Fixture,
+    upstream: Option<&Upstream<'_>>,
+    local: Option<LocalVerify<'_>>,
+    options: Options,
+) -> Measured {
+    let mut agent = AgentReport::default();
+    let mut output = None;
+    let result = run_loaded(
+        suite,
+        fixture,
+        upstream,
+        local,
+        options,
+        &mut agent,
+        &mut output,
+    );
+    Measured {
+        result,
+        agent,
+        output,
+    }
+}
+
+fn run_loaded(
+    suite: &Suite,
+    fixture: &Fixture,
+    upstream: Option<&Upstream<'_>>,
     local: Option<LocalVerify<'_>>,
     options: Options,
     agent: &mut AgentReport,
+    output: &mut Option<String>,
 ) -> Result<Outcome, Failure> {
-    let fixture = Fixture::load(root, id).map_err(|violation| Failure {
-        fixture: crate::fixture::display(&id.dir(root)),
-        violations: vec![violation],
-        diff: None,
-        answer: None,
-    })?;
     let fail = |violations: Vec<Violation>, diff: Option<String>| Failure {
         fixture: fixture.display_dir(),
         violations,
         diff,
         answer: None,
     };
-    let runner = suite.agent_runner();
+    let runner = suite.runner_for(fixture.id.agent);
     if let Some(source) = options
         .strict_real_agents
         .filter(|_| !runner.is_real_agent())
@@ -184,63 +223,52 @@ fn run_measured(
             None,
         ));
     }
-    let answer = runner.answer(&fixture).map_err(|err| {
+    let answer = runner.answer(fixture).map_err(|err| {
         (agent.usage, agent.transient) = (err.usage.map(|usage| *usage), err.transient);
         let mut violation = Violation::new(Rule::Runner, err.message);
         // Without a golden and without an agent, the way out is to write it
         // or record it, by a command that fits where the user is.
         violation.hint = match (&fixture.golden, runner.is_real_agent()) {
-            (None, false) => Some(options.entry.record_hint(&fixture.id.test_name())),
+            (None, false) => Some(
+                options
+                    .entry
+                    .missing_golden_hint(fixture.root(), &fixture.id),
+            ),
             _ => err.hint,
         };
         fail(vec![violation], None)
     })?;
+    *output = Some(answer.text.clone());
     agent.usage = answer.usage;
     agent
         .permission_denials
         .clone_from(&answer.permission_denials);
     let actual = &answer.text;
-    let checked = verify(&fixture, actual, suite.schema).and_then(|verified| {
-        match local.map(|check| check(&verified.parsed.output, &fixture)) {
+    let verified = match upstream {
+        Some(upstream) => verify_after(fixture, actual, suite.schema, upstream),
+        None => verify(fixture, actual, suite.schema),
+    };
+    let checked = verified.and_then(|verified| {
+        match local.map(|check| check(&verified.parsed.output, fixture)) {
             Some(Err(message)) => Err(vec![Violation::new(Rule::LocalVerify, message)
                 .at(crate::fixture::display(&fixture.dir.join("verify.rs")))]),
             _ => Ok(verified),
         }
     });
-    let schema = suite.schema.for_fixture(&fixture);
+    let schema = suite.schema.for_fixture(fixture);
     if let Some(must) = &fixture.constraints.must_fail {
         let mut violations = checked.err().unwrap_or_default();
-        violations.extend(golden::form(&fixture, &options.entry).map(|form| form.violation));
-        if violations.is_empty() {
-            return Err(fail(
-                vec![Violation::new(
-                    Rule::Layout,
-                    format!(
-                        "declared to fail rule `{}` because \"{}\", but verification passed",
-                        must.rule, must.because
-                    ),
-                )
-                .hint("a must-fail fixture proves a rule can fail: fix the fixture or the rule")],
-                None,
-            ));
-        }
-        return match violations
-            .iter()
-            .find(|v| v.rule == must.rule && reason(v, &fixture).contains(&must.because))
-        {
-            Some(hit) => Ok(Outcome::FailedAsDeclared(hit.clone())),
-            None => {
-                let mut all = vec![Violation::new(
-                    Rule::Layout,
-                    format!(
-                        "declared to fail rule `{}` because \"{}\", but it failed otherwise:",
-                        must.rule, must.because
-                    ),
-                )];
-                all.extend(violations);
-                Err(fail(all, None))
-            }
-        };
+        violations.extend(golden::form(fixture, &options.entry).map(|form| form.violation));
+        return declared_failure(must, violations, &fixture.display_dir())
+            .map(Outcome::FailedAsDeclared)
+            .map_err(|violations| fail(violations, None));
+    }
+    if let Some(declared) =
+        upstream.and_then(|upstream| upstream.declared_failure(fixture, &checked))
+    {
+        return declared
+            .map(Outcome::FailedAsDeclared)
+            .map_err(|violations| fail(violations, None));
     }
     let shown = match &checked {
         Err(violations) if runner.is_real_agent() => violations
@@ -249,7 +277,7 @@ fn run_measured(
             .then(|| excerpt(actual)),
         _ => None,
     };
-    golden::settle(&fixture, actual, checked, schema, suite.compare, &options)
+    golden::settle(fixture, actual, checked, schema, suite.compare, &options)
         .map(|outcome| with_notes(outcome, &answer))
         .map_err(|verdict| Failure {
             answer: shown,
@@ -300,17 +328,51 @@ fn with_notes(outcome: Outcome, answer: &Answer) -> Outcome {
     }
 }
 
+/// A must-fail verdict over what verification of the fixture or task in
+/// `dir` found: the violation that fails as declared, or what to report.
+pub(crate) fn declared_failure(
+    must: &MustFail,
+    violations: Vec<Violation>,
+    dir: &str,
+) -> Result<Violation, Vec<Violation>> {
+    if violations.is_empty() {
+        return Err(vec![Violation::new(
+            Rule::Layout,
+            format!(
+                "declared to fail rule `{}` because \"{}\", but verification passed",
+                must.rule, must.because
+            ),
+        )
+        .hint(
+            "a must-fail fixture proves a rule can fail: fix the fixture or the rule",
+        )]);
+    }
+    match violations
+        .iter()
+        .find(|v| v.rule == must.rule && reason(v, dir).contains(&must.because))
+    {
+        Some(hit) => Ok(hit.clone()),
+        None => {
+            let mut all = vec![Violation::new(
+                Rule::Layout,
+                format!(
+                    "declared to fail rule `{}` because \"{}\", but it failed otherwise:",
+                    must.rule, must.because
+                ),
+            )];
+            all.extend(violations);
+            Err(all)
+        }
+    }
+}
+
 /// What a must-fail `because` is matched against: the violation's location
-/// within the fixture (the fixture's own folder path taken off, so its name
-/// cannot match) and its message; never the hint.
-fn reason(violation: &Violation, fixture: &Fixture) -> String {
-    let prefix = format!("{}/", fixture.display_dir());
+/// within `dir` (every path into the folder taken relative to it, so its
+/// name cannot match) and its message; never the hint.
+fn reason(violation: &Violation, dir: &str) -> String {
+    let prefix = format!("{dir}/");
     match &violation.location {
-        Some(location) => format!(
-            "{}: {}",
-            location.strip_prefix(&prefix).unwrap_or(location),
-            violation.message
-        ),
+        Some(location) => format!("{}: {}", location.replace(&prefix, ""), violation.message),
         None => violation.message.clone(),
     }
 }

@@ -4,6 +4,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::chain::Chained;
 use crate::constraints::Constraints;
 use crate::discover::{FixtureId, PROMPT, REPO};
 use crate::rule::{Rule, Violation};
@@ -26,6 +27,9 @@ pub struct Fixture {
     pub repo: Option<PathBuf>,
     /// Declared constraints.
     pub constraints: Constraints,
+    /// Set when the fixture runs as a stage of a chained run: its `prompt`
+    /// then holds the earlier stages' outputs.
+    pub chained: Option<Chained>,
 }
 
 impl Fixture {
@@ -50,7 +54,14 @@ impl Fixture {
             golden,
             repo,
             constraints,
+            chained: None,
         })
+    }
+
+    /// The fixture root it was loaded from (its folder is
+    /// `root/topic/task/agent`).
+    pub fn root(&self) -> &Path {
+        self.dir.ancestors().nth(3).unwrap_or(Path::new(""))
     }
 
     /// The fixture folder as a user should see it: relative to the current

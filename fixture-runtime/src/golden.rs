@@ -11,7 +11,7 @@ use crate::contract;
 use crate::engine::{Options, Outcome};
 use crate::env::{flag, is_ci, FORCE_UPDATE, UPDATE_GOLDENS};
 use crate::fixture::Fixture;
-use crate::messages::Entry;
+use crate::messages::{self, Entry};
 use crate::rule::{Rule, Violation};
 use crate::untrusted::{self, ReadError, Reason};
 use crate::verify::{Schema, Verified};
@@ -155,16 +155,30 @@ pub fn settle(
         Golden::Same => form.map(|form| form.canonical),
         _ => Some(actual.canonical.clone()),
     };
+    let pending = crate::pending::path_for(&fixture.golden_path);
+    let mut review = None;
     match (options.update, &wanted) {
         (UpdatePolicy::Write, Some(text)) => {
-            write_atomic(&fixture.golden_path, text.as_bytes()).map_err(|err| {
-                unsettled(
-                    vec![Violation::new(Rule::Golden, format!("cannot write: {err}"))
-                        .at(name.clone())],
-                    Vec::new(),
-                )
-            })?;
+            write(&fixture.golden_path, text, &name)?;
             return Ok(Outcome::Updated { golden: name });
+        }
+        (UpdatePolicy::WritePending, Some(text)) => {
+            let shown = crate::fixture::display(&pending);
+            write(&pending, text, &shown)?;
+            review = Some(
+                Violation::new(
+                    Rule::Golden,
+                    "wrote the output for review beside the golden",
+                )
+                .at(shown)
+                .hint(review_hint(fixture)),
+            );
+        }
+        // The golden settles now: a pending file left from an earlier run
+        // would offer an outdated text (one that cannot be deleted is
+        // still shown by review and doctor).
+        (UpdatePolicy::WritePending, None) => {
+            let _ = fs::remove_file(&pending);
         }
         (UpdatePolicy::RefusedInCi, Some(_)) => {
             return Err(unsettled(
@@ -201,12 +215,33 @@ pub fn settle(
         }
         Golden::Same => {}
     }
+    violations.extend(review);
     if violations.is_empty() {
         warnings.sort_by_key(|v| v.rule);
         Ok(Outcome::Passed { warnings })
     } else {
         Err(unsettled(violations, diffs))
     }
+}
+
+/// Writes `text` to `path` atomically, or says why not at `shown`.
+fn write(path: &Path, text: &str, shown: &str) -> Result<bool, Unsettled> {
+    write_atomic(path, text.as_bytes()).map_err(|err| {
+        unsettled(
+            vec![Violation::new(Rule::Golden, format!("cannot write: {err}")).at(shown)],
+            Vec::new(),
+        )
+    })
+}
+
+/// What to do about a pending golden of `fixture`'s tree.
+fn review_hint(fixture: &Fixture) -> String {
+    let root = fixture.dir.ancestors().nth(3).unwrap_or(Path::new("."));
+    let root = crate::fixture::display(root);
+    format!(
+        "`{}` shows the diff and accepts or rejects it (`--accept` takes every pending golden)",
+        messages::review_command(Path::new(&root))
+    )
 }
 
 /// How a golden stands to the output it is compared with.
@@ -235,14 +270,29 @@ pub enum UpdatePolicy {
     Compare,
     /// `UPDATE_GOLDENS` is set: write changed and missing goldens.
     Write,
+    /// `UPDATE_GOLDENS=new`: write each changed or missing golden beside
+    /// it, as a pending golden to review (see [`crate::pending`]).
+    WritePending,
     /// `UPDATE_GOLDENS` is set in CI without `FIXTURE_KIT_FORCE_UPDATE`.
     RefusedInCi,
 }
 
 impl UpdatePolicy {
-    /// Reads the policy from the environment.
+    /// Reads the policy from the environment: `UPDATE_GOLDENS=new` writes
+    /// pending goldens, any other value that is on writes goldens.
     pub fn from_env() -> UpdatePolicy {
-        Self::decide(flag(UPDATE_GOLDENS), is_ci(), flag(FORCE_UPDATE))
+        let policy = Self::decide(flag(UPDATE_GOLDENS), is_ci(), flag(FORCE_UPDATE));
+        let value = std::env::var(UPDATE_GOLDENS).unwrap_or_default();
+        policy.pending_if(value.trim().eq_ignore_ascii_case("new"))
+    }
+
+    /// This policy, writing pending goldens instead of goldens when
+    /// `pending`.
+    pub fn pending_if(self, pending: bool) -> UpdatePolicy {
+        match self {
+            UpdatePolicy::Write if pending => UpdatePolicy::WritePending,
+            policy => policy,
+        }
     }
 
     /// The policy for an update request, a CI flag and a force flag.

@@ -10,7 +10,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::discover::{FixtureId, PROMPT};
+use crate::discover::{discover, FixtureId, PROMPT};
+use crate::suggest;
 
 /// The config file's name, beside the fixture root.
 pub const FILE: &str = "golden-fixtures.config.json";
@@ -36,20 +37,34 @@ pub fn load(config: &Path, root: &Path) -> Result<BTreeSet<FixtureId>, String> {
     })?;
     let mut ids = BTreeSet::new();
     let mut errors = Vec::new();
+    // Every fixture's folder, read once and only when an entry names none.
+    let mut known: Option<Vec<String>> = None;
+    let mut did_you_mean = |entry: &str| {
+        let known = known.get_or_insert_with(|| {
+            discover(root)
+                .fixtures
+                .iter()
+                .map(|found| found.id.to_string())
+                .collect()
+        });
+        suggest::did_you_mean(entry.trim_matches('/'), known)
+    };
     for (index, entry) in parsed.fixtures.iter().enumerate() {
         match FixtureId::parse(entry) {
             Some(id) if id.dir(root).join(PROMPT).is_file() => {
                 ids.insert(id);
             }
             Some(_) => errors.push(format!(
-                "{}: fixtures[{index}] `{entry}` does not exist under {}",
+                "{}: fixtures[{index}] `{entry}` does not exist under {}{}",
                 config.display(),
-                root.display()
+                root.display(),
+                did_you_mean(entry)
             )),
             None => errors.push(format!(
                 "{}: fixtures[{index}] `{entry}` is not `topic/task/agent` with agent one of \
-                 architect, planner, coder, reviewer",
-                config.display()
+                 architect, planner, coder, reviewer{}",
+                config.display(),
+                did_you_mean(entry)
             )),
         }
     }
@@ -75,12 +90,24 @@ mod tests {
         assert_eq!(load(&config, &root).unwrap().len(), 1);
         fs::write(
             &config,
-            r#"{"fixtures": ["t/a/planner", "t/b/coder", "t/x"]}"#,
+            r#"{"fixtures": ["t/a/planner", "t/b/coder", "t/x", "t/aa/planner", "t/a/planer"]}"#,
         )
         .unwrap();
         let err = load(&config, &root).unwrap_err();
         assert!(
             err.contains("fixtures[1] `t/b/coder` does not exist"),
+            "{err}"
+        );
+        assert!(
+            err.contains("fixtures[3] `t/aa/planner` does not exist under")
+                && err.contains("; did you mean `t/a/planner`?"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "fixtures[4] `t/a/planer` is not `topic/task/agent` with agent one of \
+                 architect, planner, coder, reviewer; did you mean `t/a/planner`?"
+            ),
             "{err}"
         );
         assert!(

@@ -14,6 +14,7 @@
 
 pub mod agent;
 pub mod build;
+pub mod chain;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod compare;
@@ -27,9 +28,11 @@ pub mod eval;
 pub mod fixture;
 pub mod golden;
 pub mod golden_path;
+pub mod json_path;
 pub mod manifest;
 pub mod messages;
 pub mod naming;
+pub mod pending;
 pub mod process;
 pub mod repo;
 pub mod rule;
@@ -39,7 +42,10 @@ pub mod runbook;
 pub mod runner;
 pub mod scenario;
 pub mod scrub;
+pub mod skeleton;
+pub mod suggest;
 pub mod suite;
+pub mod task;
 pub mod untrusted;
 pub mod verify;
 

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::agent::Agent;
+use crate::discover::FixtureId;
 
 /// How the run was started, so a hint names a command the user can type.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -57,6 +58,14 @@ impl Entry {
         }
     }
 
+    /// The command that verifies the fixtures matching `test`.
+    pub fn verify_command(&self, test: &str) -> String {
+        match self {
+            Entry::CargoTest => format!("cargo test {test}"),
+            Entry::Verify { flags } => format!("fixture-kit verify{} {test}", words(flags)),
+        }
+    }
+
     /// The command that records the goldens of the fixtures matching
     /// `test` from a real agent.
     pub fn record_command(&self, test: &str) -> String {
@@ -69,18 +78,46 @@ impl Entry {
         }
     }
 
-    /// What to do about a golden that is missing while no agent runs: write
-    /// it, or record it from a real agent.
-    pub fn record_hint(&self, test: &str) -> String {
-        let wire = match self {
-            Entry::CargoTest => "wire a real agent runner into the suite and record it",
-            Entry::Verify { .. } => "record it from a real agent",
-        };
-        format!(
-            "write the golden by hand, or {wire} with `{}`",
-            self.record_command(test)
-        )
+    /// What to do about a golden that is missing while no agent runs (the
+    /// bootstrap runner replays goldens, so it cannot record one): write
+    /// it from the skeleton `fixture-kit new` adds; `fixture-kit verify`
+    /// can also record it from a real agent.
+    pub fn missing_golden_hint(&self, root: &Path, id: &FixtureId) -> String {
+        let write = format!(
+            "write it: `{}` adds a skeleton to fill in",
+            new_command(root, id)
+        );
+        match self {
+            Entry::CargoTest => {
+                format!("{write} (this suite's runner runs no agent, so nothing can record it)")
+            }
+            Entry::Verify { .. } => format!(
+                "{write}, or record it from a real agent with `{}`",
+                self.record_command(&id.test_name())
+            ),
+        }
     }
+}
+
+/// The `fixture-kit review` command for the fixture tree at `root`.
+pub fn review_command(root: &Path) -> String {
+    let flags = if root == Path::new("fixtures") {
+        Vec::new()
+    } else {
+        vec!["--root".to_owned(), root.display().to_string()]
+    };
+    format!("fixture-kit review{}", words(&flags))
+}
+
+/// The `fixture-kit new` command that adds what `id`'s fixture under `root`
+/// lacks (its prompt, its golden skeleton), touching nothing that exists.
+pub fn new_command(root: &Path, id: &FixtureId) -> String {
+    let mut flags = vec!["--agents".to_owned(), id.agent.to_string()];
+    if root != Path::new("fixtures") {
+        flags.extend(["--root".to_owned(), root.display().to_string()]);
+    }
+    let task = format!("{}/{}", id.topic, id.task);
+    format!("fixture-kit new{}{}", words(&[task]), words(&flags))
 }
 
 /// `flags` as shell words, each after a space.
@@ -142,12 +179,27 @@ mod tests {
             agent.update_command("a::b::planner"),
             "fixture-kit verify --legacy --agent-cmd 'claude -p' --update a::b::planner"
         );
-        assert!(Entry::verify_root(Path::new("fixtures"))
-            .record_hint("a::b::planner")
-            .contains("`fixture-kit verify --agent-cmd \"<command>\" --update a::b::planner`"));
-        assert!(Entry::CargoTest
-            .record_hint("a::b::planner")
-            .contains("`UPDATE_GOLDENS=1 cargo test a::b::planner`"));
+        let id = FixtureId::parse("a/b/planner").unwrap();
+        let verify = Entry::verify_root(Path::new("fixtures"))
+            .missing_golden_hint(Path::new("fixtures"), &id);
+        assert_eq!(
+            verify,
+            "write it: `fixture-kit new a/b --agents planner` adds a skeleton to fill in, or \
+             record it from a real agent with `fixture-kit verify --agent-cmd \"<command>\" \
+             --update a::b::planner`"
+        );
+        let cargo = Entry::CargoTest.missing_golden_hint(Path::new("my fixtures"), &id);
+        assert_eq!(
+            cargo,
+            "write it: `fixture-kit new a/b --agents planner --root 'my fixtures'` adds a \
+             skeleton to fill in (this suite's runner runs no agent, so nothing can record it)"
+        );
+        assert!(!cargo.contains("UPDATE_GOLDENS"), "{cargo}");
+        assert_eq!(review_command(Path::new("fixtures")), "fixture-kit review");
+        assert_eq!(
+            review_command(Path::new("my fixtures")),
+            "fixture-kit review --root 'my fixtures'"
+        );
     }
 
     #[test]

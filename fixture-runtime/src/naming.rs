@@ -20,17 +20,29 @@ const KEYWORDS: &[&str] = &[
 
 /// Turns one folder name into a Rust identifier by the rule above.
 pub fn sanitize(name: &str) -> String {
-    let mut ident: String = name
+    sanitize_part(name, true, true)
+}
+
+/// Turns part of a folder name into the matching part of its test name, for
+/// a filter that names only part of a fixture: as [`sanitize`], except that
+/// rule 2 applies only where the part `starts` the name and rule 3 only
+/// where it is the whole name (`starts` and `ends`), so `task-0` still
+/// matches inside `task_001`.
+pub fn sanitize_part(part: &str, starts: bool, ends: bool) -> String {
+    let mut ident: String = part
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
+    if !starts {
+        return ident;
+    }
     if ident.starts_with(|c: char| c.is_ascii_digit()) {
         ident.insert(0, '_');
     }
-    if ident.is_empty() || ident == "_" {
+    if ends && (ident.is_empty() || ident == "_") {
         ident = "__".to_owned();
     }
-    if KEYWORDS.contains(&ident.as_str()) {
+    if ends && KEYWORDS.contains(&ident.as_str()) {
         ident.push('_');
     }
     ident
@@ -59,6 +71,17 @@ mod tests {
         assert_eq!(sanitize("self"), "self_");
         assert_eq!(sanitize("Self"), "Self_");
         assert_eq!(sanitize("types"), "types");
+    }
+
+    #[test]
+    fn parts_keep_the_rules_that_apply_to_them() {
+        use super::sanitize_part;
+        assert_eq!(sanitize_part("task-0", true, false), "task_0");
+        assert_eq!(sanitize_part("01-x", true, false), "_01_x");
+        assert_eq!(sanitize_part("01-x", false, false), "01_x");
+        assert_eq!(sanitize_part("type", true, false), "type");
+        assert_eq!(sanitize_part("type", true, true), "type_");
+        assert_eq!(sanitize_part("", false, true), "");
     }
 
     #[test]

@@ -102,7 +102,11 @@ impl FromStr for Rule {
             .find(|rule| rule.as_str() == s)
             .ok_or_else(|| {
                 let names: Vec<_> = Rule::ALL.iter().map(|r| r.as_str()).collect();
-                format!("unknown rule `{s}`: expected one of {}", names.join(", "))
+                format!(
+                    "unknown rule `{s}`: expected one of {}{}",
+                    names.join(", "),
+                    crate::suggest::did_you_mean(s, &names)
+                )
             })
     }
 }

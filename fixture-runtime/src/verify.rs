@@ -1,12 +1,14 @@
 //! Verifies an agent's output against its contract and the fixture's rules.
 
 use crate::agent::Agent;
-use crate::contract;
+use crate::chain::Upstream;
+use crate::contract::{self, ArchitectSpec};
 use crate::fixture::Fixture;
 use crate::messages;
 use crate::repo::Repo;
 use crate::rule::{Rule, Violation};
-use crate::rules::{self, patch, pipeline, Context, TaskPatch};
+use crate::rules::{self, patch, Context, TaskPatch};
+use crate::skeleton;
 
 /// How unknown JSON fields are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,7 +49,32 @@ impl Schema {
 /// unknown fields, and a planner or reviewer without `repo/`, are warnings;
 /// an output keeps its unknown fields in its canonical text, so an old
 /// golden passes until it is cleaned up.
+///
+/// A reviewer is grounded in its task's coder golden, and a coder's
+/// configuration scope follows its task's architect golden; the checks
+/// across stages run in the task's `pipeline` test (`crate::task`).
 pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verified, Vec<Violation>> {
+    verify_in(fixture, actual, schema, None)
+}
+
+/// [`verify`] for a stage of a chained run: the reviewer's patch and the
+/// coder's design are the earlier stages' actual outputs in `upstream`, and
+/// the `pipeline` checks hold the output to them as well.
+pub fn verify_after(
+    fixture: &Fixture,
+    actual: &str,
+    schema: Schema,
+    upstream: &Upstream<'_>,
+) -> Result<Verified, Vec<Violation>> {
+    verify_in(fixture, actual, schema, Some(upstream))
+}
+
+fn verify_in(
+    fixture: &Fixture,
+    actual: &str,
+    schema: Schema,
+    upstream: Option<&Upstream<'_>>,
+) -> Result<Verified, Vec<Violation>> {
     // Locations name the golden when the output is the golden (bootstrap
     // runs, goldens checked before comparison), else the fixture folder.
     let golden = if fixture.golden.as_deref() == Some(actual) {
@@ -72,6 +99,10 @@ pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verifie
                 .hint(messages::contract_hint(fixture.id.agent)),
         ]
     })?;
+    let unfilled = unfilled(fixture, actual, &golden);
+    if !unfilled.is_empty() {
+        return Err(unfilled);
+    }
     let mut violations = Vec::new();
     let mut warnings = Vec::new();
     for unknown in &parsed.unknown {
@@ -112,23 +143,58 @@ pub fn verify(fixture: &Fixture, actual: &str, schema: Schema) -> Result<Verifie
             .hint("remove `no_repo` from fixture.json, or remove repo/"),
         );
     }
-    let task_patch = task_patch(fixture);
-    let siblings = siblings(fixture);
+    let (task_patch, design) = match upstream {
+        Some(upstream) => (upstream.task_patch(), upstream.design(fixture).cloned()),
+        None => (task_patch(fixture), design(fixture)),
+    };
     let ctx = Context {
         golden: &golden,
         constraints: &fixture.constraints,
         repo: repo.as_ref(),
         task_patch: task_patch.as_ref(),
-        siblings: &siblings,
+        design: design.as_ref(),
         legacy: schema == Schema::Legacy,
     };
     violations.extend(rules::check(&parsed.output, &ctx));
+    if let Some(upstream) = upstream {
+        violations.extend(upstream.check(
+            &parsed.output,
+            &golden,
+            &fixture.constraints,
+            repo.as_ref(),
+        ));
+    }
     warnings.extend(rules::warnings(&parsed.output, &ctx));
     if !violations.is_empty() {
         violations.sort_by_key(|v| v.rule);
         return Err(violations);
     }
     Ok(Verified { parsed, warnings })
+}
+
+/// One violation per field of `actual` that still holds the placeholder of
+/// the skeleton `fixture-kit new` wrote, at `golden` (the file shown).
+fn unfilled(fixture: &Fixture, actual: &str, golden: &str) -> Vec<Violation> {
+    let todo = skeleton::PLACEHOLDER;
+    skeleton::unfilled(fixture.id.agent, actual)
+        .into_iter()
+        .map(|path| {
+            let violation = if fixture.id.agent == Agent::Coder {
+                Violation::new(
+                    Rule::Layout,
+                    format!("still the skeleton `fixture-kit new` wrote (`{todo}`)"),
+                )
+                .hint("replace it with the coder's patch, a git-style unified diff against repo/")
+            } else {
+                Violation::new(
+                    Rule::Layout,
+                    format!("`{path}`: not filled in (still `{todo}`)"),
+                )
+                .hint("fill it in with what the agent should answer to the prompt")
+            };
+            violation.at(golden.to_owned())
+        })
+        .collect()
 }
 
 /// The coder golden of the reviewer's task, when it exists.
@@ -155,33 +221,15 @@ fn sibling_golden(fixture: &Fixture, agent: Agent) -> Option<(String, String)> {
     Some((crate::fixture::display(&path), text))
 }
 
-/// The earlier-stage goldens of the fixture's task that the `pipeline`
-/// checks hold it to: the architect's for a planner, the planner's for a
-/// coder. A golden that is absent or does not parse is left to its own
-/// fixture, which fails on it.
-fn siblings(fixture: &Fixture) -> pipeline::Siblings {
-    let mut siblings = pipeline::Siblings::default();
-    if fixture.constraints.pipeline == Some(false) {
-        return siblings;
+/// For a coder: the task's architect golden, parsed as the task's
+/// `pipeline` test parses it, when it can be read and parses.
+fn design(fixture: &Fixture) -> Option<ArchitectSpec> {
+    if fixture.id.agent != Agent::Coder {
+        return None;
     }
-    let golden = |agent: Agent| {
-        let (golden, text) = sibling_golden(fixture, agent)?;
-        Some((golden, contract::parse(agent, &text).ok()?.output))
-    };
-    match fixture.id.agent {
-        Agent::Planner => {
-            if let Some((golden, contract::AgentOutput::Architect(output))) =
-                golden(Agent::Architect)
-            {
-                siblings.architect = Some(pipeline::Sibling { golden, output });
-            }
-        }
-        Agent::Coder => {
-            if let Some((golden, contract::AgentOutput::Planner(output))) = golden(Agent::Planner) {
-                siblings.planner = Some(pipeline::Sibling { golden, output });
-            }
-        }
-        Agent::Architect | Agent::Reviewer => {}
+    let (_, text) = sibling_golden(fixture, Agent::Architect)?;
+    match contract::parse(Agent::Architect, &text).ok()?.output {
+        contract::AgentOutput::Architect(spec) => Some(spec),
+        _ => None,
     }
-    siblings
 }

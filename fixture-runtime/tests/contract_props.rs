@@ -308,6 +308,7 @@ fn rules_finish(agent: Agent, value: &Value) {
             golden: None,
             repo,
             constraints: Constraints::default(),
+            chained: None,
         };
         let _ = verify(&fixture, &text, Schema::Strict);
     }

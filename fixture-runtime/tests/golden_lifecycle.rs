@@ -354,3 +354,86 @@ fn a_generated_test_runs_the_suites_repeats_and_fails_when_one_run_does() {
     assert!(message.contains("[contract]"), "{message}");
     assert_eq!(FLAKY_RUNS.load(std::sync::atomic::Ordering::SeqCst), 3);
 }
+
+#[test]
+fn a_missing_golden_under_the_bootstrap_runner_says_to_write_it_not_record_it() {
+    let tree = Tree::new(None);
+    for update in [UpdatePolicy::Compare, UpdatePolicy::Write] {
+        let options = Options {
+            update,
+            ..Options::default()
+        };
+        let err = run(&Suite::new(), &tree.root, &tree.id, None, options)
+            .unwrap_err()
+            .to_string();
+        let root = tree.root.display();
+        assert!(
+            err.contains(&format!(
+                "write it: `fixture-kit new design/parity --agents architect --root {root}` adds \
+                 a skeleton to fill in (this suite's runner runs no agent, so nothing can \
+                 record it)"
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("UPDATE_GOLDENS"), "{err}");
+    }
+    assert!(!tree.golden_path().exists());
+}
+
+#[test]
+fn a_pending_update_writes_beside_the_golden_and_a_settled_one_clears_it() {
+    let changed = SPEC.replace("A parity checker.", "An even-odd checker.");
+    let tree = Tree::new(Some(&changed));
+    let pending = tree.id.dir(&tree.root).join("expected.json.new");
+    let err = tree.run(SPEC, UpdatePolicy::WritePending).unwrap_err();
+    assert!(
+        err.contains("actual output differs from the golden"),
+        "{err}"
+    );
+    assert!(
+        err.contains("expected.json.new: wrote the output for review beside the golden"),
+        "{err}"
+    );
+    assert!(err.contains("fixture-kit review --root"), "{err}");
+    assert_eq!(fs::read_to_string(tree.golden_path()).unwrap(), changed);
+    assert_eq!(fs::read_to_string(&pending).unwrap(), SPEC);
+    // A non-canonical answer is written in canonical form.
+    tree.run(compact(SPEC), UpdatePolicy::WritePending)
+        .unwrap_err();
+    assert_eq!(fs::read_to_string(&pending).unwrap(), SPEC);
+    // An output that fails its contract writes nothing, and leaves the
+    // pending golden of an earlier run.
+    tree.run("{\"highLevelSummary\": 1}", UpdatePolicy::WritePending)
+        .unwrap_err();
+    assert_eq!(fs::read_to_string(&pending).unwrap(), SPEC);
+    // Once the output matches, the pending golden is stale and goes.
+    let outcome = tree
+        .run(
+            Box::leak(changed.into_boxed_str()),
+            UpdatePolicy::WritePending,
+        )
+        .unwrap();
+    assert!(matches!(outcome, Outcome::Passed { .. }), "{outcome:?}");
+    assert!(!pending.exists());
+}
+
+#[test]
+fn update_goldens_new_asks_for_pending_goldens_and_ci_still_refuses() {
+    assert_eq!(
+        UpdatePolicy::Write.pending_if(true),
+        UpdatePolicy::WritePending
+    );
+    assert_eq!(UpdatePolicy::Write.pending_if(false), UpdatePolicy::Write);
+    assert_eq!(
+        UpdatePolicy::RefusedInCi.pending_if(true),
+        UpdatePolicy::RefusedInCi
+    );
+    assert_eq!(
+        UpdatePolicy::Compare.pending_if(true),
+        UpdatePolicy::Compare
+    );
+    let tree = Tree::new(None);
+    let err = tree.run(SPEC, UpdatePolicy::RefusedInCi).unwrap_err();
+    assert!(err.contains("refusing to write"), "{err}");
+    assert!(!tree.id.dir(&tree.root).join("expected.json.new").exists());
+}

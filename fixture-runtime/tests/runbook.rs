@@ -204,6 +204,14 @@ fn an_unknown_lane_is_a_problem_naming_the_lanes() {
         report.problem.as_deref(),
         Some("no lane `nope` in this runbook: it has make-an-id, unrelated, use-the-id")
     );
+    let report = run_text(THREE_LANES, Some("use-teh-id"), &[]);
+    assert_eq!(
+        report.problem.as_deref(),
+        Some(
+            "no lane `use-teh-id` in this runbook: it has make-an-id, unrelated, use-the-id; \
+             did you mean `use-the-id`?"
+        )
+    );
 }
 
 #[test]

@@ -156,8 +156,9 @@ fn validate_rejects_another_schema_version() {
     assert_eq!(
         problems(&dir, &Limits::default()),
         [
-            "<dir>/scenario.json: schema_version 2 is not supported: this fixture-kit reads \
-          schema_version 1; re-record the scenario or upgrade fixture-kit"
+            "<dir>/scenario.json: schema_version 2 is not supported: it is newer than this \
+             fixture-kit, which reads schema_version 1; upgrade fixture-kit, or re-record the \
+             scenario with this one"
         ]
     );
 }
@@ -559,7 +560,9 @@ fn recording_hooks_strip_fields() {
     let recorder = RecordingCli::new(Scripted::new(vec![output]), &dir, temp.path(), json!({}))
         .unwrap()
         .strip_field("tool_use_result")
+        .unwrap()
         .strip_field("message.usage")
+        .unwrap()
         .hook(|step, line| line["step_seen"] = step.into());
     recorder.run(&CliCall::agent("s1", "agent")).unwrap();
     recorder.finish("ok").unwrap();

@@ -12,9 +12,11 @@ use crate::discover::{discover, FixtureId, FixtureTree, PROMPT, REPO};
 use crate::fixture::Fixture;
 use crate::golden::{TEMP_PREFIX, TEMP_SUFFIX};
 use crate::golden_path;
-use crate::messages::Entry;
+use crate::messages::{self, Entry};
+use crate::pending;
 use crate::runner::Command;
 use crate::scenario::{validate_tree, Limits};
+use crate::skeleton;
 
 /// Flags of `fixture-kit doctor`.
 #[derive(clap::Args)]
@@ -110,6 +112,7 @@ fn checks(root: &Path) -> Vec<Check> {
     checks.push(golden_config(root));
     checks.extend(orphans(root, &tree));
     checks.extend(leftovers(root));
+    checks.extend(pending_goldens(root));
     checks.extend(scenarios(
         &root.parent().unwrap_or(Path::new(".")).join("scenarios"),
     ));
@@ -172,11 +175,25 @@ fn goldens(root: &Path, tree: &FixtureTree) -> Vec<Check> {
                 format!(
                     "{}: missing golden: {}",
                     fixture.display_golden(),
-                    entry.record_hint(&found.id.test_name())
+                    entry.missing_golden_hint(root, &found.id)
                 ),
             ));
             continue;
         };
+        let unfilled = skeleton::unfilled(found.id.agent, golden);
+        if !unfilled.is_empty() {
+            checks.push(Check::new(
+                "golden",
+                Status::Fail,
+                format!(
+                    "{}: a skeleton still to fill in ({}): replace each `{}`",
+                    fixture.display_golden(),
+                    unfilled.join(", "),
+                    skeleton::PLACEHOLDER
+                ),
+            ));
+            continue;
+        }
         if found.id.agent.golden_kind() == GoldenKind::Json
             && fixture.constraints.must_fail.is_none()
         {
@@ -305,36 +322,40 @@ fn leftovers(root: &Path) -> Vec<Check> {
         .collect()
 }
 
+/// Pending goldens an `UPDATE_GOLDENS=new` run wrote, still to review.
+fn pending_goldens(root: &Path) -> Vec<Check> {
+    let review = messages::review_command(root);
+    pending::find(root, None)
+        .iter()
+        .map(|found| {
+            Check::new(
+                "pending",
+                Status::Warn,
+                format!(
+                    "{}: a pending golden to review: run `{review}` to accept or reject it",
+                    found.path.display()
+                ),
+            )
+        })
+        .collect()
+}
+
 /// Whether the agent CLI of `--agent-cmd` can be started.
 fn agent(command: &str) -> Check {
     let program = match Command::parse(command) {
         Ok(parsed) => parsed.program().to_owned(),
         Err(message) => return Check::new("agent", Status::Fail, message),
     };
-    let found = if program.contains('/') {
-        Path::new(&program)
-            .is_file()
-            .then(|| PathBuf::from(&program))
-    } else {
-        std::env::var_os("PATH").and_then(|path| {
-            std::env::split_paths(&path)
-                .map(|dir| dir.join(&program))
-                .find(|candidate| candidate.is_file())
-        })
-    };
-    match found {
-        Some(path) => Check::new(
+    match super::program::locate(&program) {
+        Ok(path) => Check::new(
             "agent",
             Status::Pass,
             format!("`{program}` is {}", path.display()),
         ),
-        None => Check::new(
+        Err(message) => Check::new(
             "agent",
             Status::Fail,
-            format!(
-                "`{program}` is not on PATH: the command and recording runners cannot start it; \
-                 install it or give its full path"
-            ),
+            format!("the command and recording runners cannot start the agent: {message}"),
         ),
     }
 }

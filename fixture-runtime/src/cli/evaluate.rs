@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use libtest_mimic::Failed;
 
-use crate::discover::FixtureId;
+use super::case::Case;
 use crate::eval::{junit, FixtureRecord, Partition, Plan, Report, Status, Summary, Verdict};
 use crate::golden::write_atomic;
 
@@ -66,12 +66,31 @@ impl Evaluation {
         self.plan
     }
 
-    /// The fixtures of this shard.
-    pub(crate) fn partition(&self, ids: Vec<FixtureId>) -> Vec<FixtureId> {
+    /// The cases of this shard.
+    pub(crate) fn partition(&self, cases: Vec<Case>) -> Vec<Case> {
+        self.partition_by(cases, Case::test_name)
+    }
+
+    /// The items of this shard, each named by `name`.
+    pub(crate) fn partition_by<T>(&self, items: Vec<T>, name: impl Fn(&T) -> String) -> Vec<T> {
         match self.args.partition {
-            Some(partition) => partition.select(ids, FixtureId::test_name),
-            None => ids,
+            Some(partition) => partition.select(items, name),
+            None => items,
         }
+    }
+
+    /// Where the JUnit and the JSON report go, when asked for.
+    pub(crate) fn report_paths(&self) -> (Option<&Path>, Option<&Path>) {
+        (self.args.junit.as_deref(), self.args.report.as_deref())
+    }
+
+    /// Refuses repeats and retries, which a chained run does not do: each
+    /// stage runs once.
+    pub(crate) fn once(&self) -> Result<(), String> {
+        if self.plan.repeat > 1 || self.args.agent_retries > 0 {
+            return Err("--chain runs each stage once: drop --repeat and --agent-retries".into());
+        }
+        Ok(())
     }
 
     /// Keeps `record` and turns it into the trial's result.
@@ -104,30 +123,7 @@ impl Evaluation {
                 }
             );
         }
-        let result = if record.status == Status::Passed {
-            Ok(())
-        } else {
-            let failed: Vec<String> = record
-                .runs
-                .iter()
-                .filter(|r| r.verdict == Verdict::Failed)
-                .map(|r| {
-                    let of = if runs > 1 {
-                        format!(" (run {} of {runs})", r.run)
-                    } else {
-                        String::new()
-                    };
-                    let n = r.violations.len();
-                    format!(
-                        "fixture {}{of} failed {n} check{}:\n{}",
-                        record.dir,
-                        if n == 1 { "" } else { "s" },
-                        r.failure_text()
-                    )
-                })
-                .collect();
-            Err(Failed::from(failed.join("\n")))
-        };
+        let result = outcome(&record);
         self.records
             .lock()
             .expect("no trial panics holding it")
@@ -238,6 +234,35 @@ pub fn report(command: &ReportCommand) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// A record as a trial's result: every failed run's checks.
+pub(crate) fn outcome(record: &FixtureRecord) -> Result<(), Failed> {
+    let runs = record.runs.len();
+    if record.status == Status::Passed {
+        return Ok(());
+    }
+
+    let failed: Vec<String> = record
+        .runs
+        .iter()
+        .filter(|r| r.verdict == Verdict::Failed)
+        .map(|r| {
+            let of = if runs > 1 {
+                format!(" (run {} of {runs})", r.run)
+            } else {
+                String::new()
+            };
+            let n = r.violations.len();
+            format!(
+                "fixture {}{of} failed {n} check{}:\n{}",
+                record.dir,
+                if n == 1 { "" } else { "s" },
+                r.failure_text()
+            )
+        })
+        .collect();
+    Err(Failed::from(failed.join("\n")))
 }
 
 #[cfg(test)]

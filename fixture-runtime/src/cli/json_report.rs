@@ -7,27 +7,27 @@
 
 use std::io::{self, Write};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::thread;
+use std::sync::Arc;
 use std::time::Instant;
 
 use libtest_mimic::{Arguments, Trial};
 use serde_json::{json, Value};
 
-use crate::discover::FixtureId;
+use super::case::Case;
+use super::in_order::InOrder;
 use crate::engine::{Failure, Outcome};
 use crate::rule::Violation;
 
-/// Verifies `ids` with `verify`, on `--test-threads` threads, printing one
-/// JSON object per line.
+/// Verifies `ids` with `verify` on `threads` threads, printing one JSON
+/// object per line, in fixture order.
 pub(super) fn run(
     args: &Arguments,
-    ids: Vec<FixtureId>,
-    verify: &(dyn Fn(&FixtureId) -> Result<Outcome, Failure> + Sync),
+    ids: Vec<Case>,
+    threads: usize,
+    verify: impl Fn(&Case) -> Result<Outcome, Failure> + Send + Sync + 'static,
 ) -> ExitCode {
     let total = ids.len();
-    let selected: Vec<FixtureId> = if args.ignored {
+    let selected: Vec<Case> = if args.ignored {
         Vec::new()
     } else {
         ids.into_iter()
@@ -35,78 +35,66 @@ pub(super) fn run(
             .collect()
     };
     let started = Instant::now();
-    let out = Mutex::new(io::stdout());
-    let emit = |event: &[(&str, Value)]| {
-        let line = event_line(event);
-        let mut out = out.lock().unwrap_or_else(|e| e.into_inner());
+    let mut out = io::stdout().lock();
+    let mut emit = |event: &[(&str, Value)]| {
         // A closed pipe ends the report quietly, as Unix tools do.
-        let _ = writeln!(out, "{line}");
+        let _ = writeln!(out, "{}", event_line(event));
     };
     emit(&[
         ("type", json!("suite")),
         ("event", json!("started")),
         ("test_count", json!(selected.len())),
     ]);
-    let next = AtomicUsize::new(0);
-    let (passed, failed, warned) = (
-        AtomicUsize::new(0),
-        AtomicUsize::new(0),
-        AtomicUsize::new(0),
-    );
-    let threads = args
-        .test_threads
-        .or_else(|| thread::available_parallelism().ok().map(Into::into))
-        .unwrap_or(1)
-        .clamp(1, selected.len().max(1));
-    thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                while let Some(id) = selected.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let name = json!(id.test_name());
-                    emit(&[
-                        ("type", json!("test")),
-                        ("event", json!("started")),
-                        ("name", name.clone()),
-                    ]);
-                    let mut event = vec![("type", json!("test")), ("name", name)];
-                    match verify(id) {
-                        Ok(outcome) => {
-                            passed.fetch_add(1, Ordering::Relaxed);
-                            event.push(("event", json!("ok")));
-                            match outcome {
-                                Outcome::Passed { warnings } if !warnings.is_empty() => {
-                                    warned.fetch_add(warnings.len(), Ordering::Relaxed);
-                                    event.push(("warnings", findings(&warnings)));
-                                }
-                                Outcome::Updated { golden } => event.push(("wrote", json!(golden))),
-                                _ => {}
-                            }
-                        }
-                        Err(failure) => {
-                            failed.fetch_add(1, Ordering::Relaxed);
-                            event.extend([
-                                ("event", json!("failed")),
-                                ("stdout", json!(failure.to_string())),
-                                ("violations", findings(&failure.violations)),
-                            ]);
-                        }
+    let selected = Arc::new(selected);
+    let results = {
+        let selected = selected.clone();
+        InOrder::start(&vec![true; selected.len()], threads, move |i| {
+            verify(&selected[i])
+        })
+    };
+    let (mut passed, mut failed, mut warned) = (0, 0, 0);
+    for (i, id) in selected.iter().enumerate() {
+        let name = json!(id.test_name());
+        emit(&[
+            ("type", json!("test")),
+            ("event", json!("started")),
+            ("name", name.clone()),
+        ]);
+        let mut event = vec![("type", json!("test")), ("name", name)];
+        match results.take(i) {
+            Ok(outcome) => {
+                passed += 1;
+                event.push(("event", json!("ok")));
+                match outcome {
+                    Outcome::Passed { warnings } if !warnings.is_empty() => {
+                        warned += warnings.len();
+                        event.push(("warnings", findings(&warnings)));
                     }
-                    emit(&event);
+                    Outcome::Updated { golden } => event.push(("wrote", json!(golden))),
+                    _ => {}
                 }
-            });
+            }
+            Err(failure) => {
+                failed += 1;
+                event.extend([
+                    ("event", json!("failed")),
+                    ("stdout", json!(failure.to_string())),
+                    ("violations", findings(&failure.violations)),
+                ]);
+            }
         }
-    });
-    let failed = failed.into_inner();
+        emit(&event);
+    }
     emit(&[
         ("type", json!("suite")),
         ("event", json!(if failed == 0 { "ok" } else { "failed" })),
-        ("passed", json!(passed.into_inner())),
+        ("passed", json!(passed)),
         ("failed", json!(failed)),
         ("ignored", json!(0)),
         ("measured", json!(0)),
         ("filtered_out", json!(total - selected.len())),
         ("exec_time", json!(started.elapsed().as_secs_f64())),
-        ("warnings", json!(warned.into_inner())),
+        ("warnings", json!(warned)),
     ]);
     if failed == 0 {
         ExitCode::SUCCESS

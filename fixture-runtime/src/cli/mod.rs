@@ -1,14 +1,24 @@
-//! The `fixture-kit` command: `verify`, `doctor`, `new` and friends, over
+//! The `fixture-kit` command: `verify`, `doctor`, `new`, `review` and friends, over
 //! the same engine as the generated tests.
 
+mod agent_cmd;
+mod case;
+mod chain;
 mod doctor;
 mod evaluate;
+mod filter;
+mod in_order;
 mod json_report;
 mod new;
 mod pipe;
+mod program;
+mod progress;
+mod review;
 #[cfg(feature = "runbooks")]
 mod runbook;
 mod scenario;
+mod scenario_files;
+mod shim;
 mod verify;
 
 use std::process::ExitCode;
@@ -37,6 +47,9 @@ enum Command {
     Doctor(doctor::DoctorArgs),
     /// Scaffold a fixture: `new <topic>/<task> [--agents planner,coder]`.
     New(new::NewArgs),
+    /// Review pending goldens (`expected.json.new`, from `UPDATE_GOLDENS=new`):
+    /// accept, reject or skip each, or `--accept` / `--reject` them all.
+    Review(review::ReviewArgs),
     /// Print the JSON Schema of one agent's output contract (or all four).
     Schema(SchemaArgs),
     /// Replace secrets in FILE (or stdin) with `<redacted:KIND>` placeholders, to stdout.
@@ -77,10 +90,11 @@ fn schema(args: &SchemaArgs) -> ExitCode {
     match args.agent.as_deref().map(str::parse::<Agent>) {
         Some(Ok(agent)) => print!("{}", schema_json(agent)),
         Some(Err(())) => {
+            let agent = args.agent.as_deref().unwrap_or_default();
             eprintln!(
-                "fixture-kit schema: unknown agent `{}`: expected architect, planner, coder or \
-                 reviewer",
-                args.agent.as_deref().unwrap_or_default()
+                "fixture-kit schema: unknown agent `{agent}`: expected architect, planner, coder \
+                 or reviewer{}",
+                crate::suggest::did_you_mean(agent, &Agent::ALL.map(Agent::as_str))
             );
             return ExitCode::from(2);
         }
@@ -103,11 +117,23 @@ fn schema(args: &SchemaArgs) -> ExitCode {
 /// Runs the command line of this process; stopped by a signal, it exits
 /// with `128 + N` once every process it started is stopped.
 pub fn main() -> ExitCode {
+    // One call of the agent-CLI shim (see `scenario record|replay`): its
+    // arguments are the CLI's, not ours.
+    let mut args = std::env::args_os().skip(1);
+    if args.next().as_deref()
+        == Some(std::ffi::OsStr::new(
+            crate::scenario::shim::call::SUBCOMMAND,
+        ))
+    {
+        let code = crate::scenario::shim::call::main(args.collect());
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     pipe::exit_quietly_on_broken_pipe();
     let code = match Cli::parse().command {
         Command::Verify(args) => verify::run(*args),
         Command::Doctor(args) => doctor::run(&args),
         Command::New(args) => new::run(&args),
+        Command::Review(args) => review::run(&args),
         Command::Schema(args) => schema(&args),
         Command::Scrub(args) => scenario::scrub(&args),
         Command::Scenario(command) => scenario::run(&command),

@@ -1,9 +1,12 @@
-//! `fixture-kit scrub` and `fixture-kit scenario validate`.
+//! `fixture-kit scrub` and `fixture-kit scenario validate`, and the
+//! `scenario` subcommands.
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::scenario_files;
+use crate::scenario::shim::RecordMode;
 use crate::scenario::{validate_tree, Limits};
 use crate::scrub::{ScrubConfig, Scrubber};
 
@@ -100,6 +103,20 @@ pub fn scrub(args: &ScrubArgs) -> ExitCode {
 pub enum ScenarioCommand {
     /// Check recorded scenarios: one line per problem, non-zero exit when any.
     Validate(ValidateArgs),
+    /// Print a scenario's step map: steps in order, the calls of each
+    /// step, sizes against the budgets.
+    Show(scenario_files::ShowArgs),
+    /// Rewrite a scenario in another layout (fixture-kit's or autoskillit's).
+    Convert(scenario_files::ConvertArgs),
+    /// Rewrite an old scenario to the current schema_version and
+    /// normalisation, in place.
+    Upgrade(scenario_files::UpgradeArgs),
+    /// Run COMMAND with a shim for the agent CLI first on PATH, recording
+    /// each call: `record DIR [--as claude] -- COMMAND ARGS…`.
+    Record(super::shim::ShimArgs),
+    /// Run COMMAND with a shim that serves the recorded calls:
+    /// `replay DIR [--fault SPEC]… -- COMMAND ARGS…`.
+    Replay(super::shim::ShimArgs),
 }
 
 /// Flags of `fixture-kit scenario validate`.
@@ -117,7 +134,18 @@ pub struct ValidateArgs {
 
 /// Runs `scenario ...`.
 pub fn run(command: &ScenarioCommand) -> ExitCode {
-    let ScenarioCommand::Validate(args) = command;
+    match command {
+        ScenarioCommand::Validate(args) => validate(args),
+        ScenarioCommand::Show(args) => scenario_files::show(args),
+        ScenarioCommand::Convert(args) => scenario_files::convert(args),
+        ScenarioCommand::Upgrade(args) => scenario_files::upgrade(args),
+        ScenarioCommand::Record(args) => super::shim::run(args, RecordMode::All),
+        ScenarioCommand::Replay(args) => super::shim::run(args, RecordMode::None),
+    }
+}
+
+/// Runs `scenario validate`.
+fn validate(args: &ValidateArgs) -> ExitCode {
     let defaults = Limits::default();
     let limits = Limits {
         max_stdout_bytes: args.max_stdout_bytes.unwrap_or(defaults.max_stdout_bytes),

@@ -9,10 +9,12 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, FormatSetting, Trial};
 
+use super::agent_cmd::AgentCommands;
+use super::case::Case;
 use super::evaluate::{EvalArgs, Evaluation};
 use crate::compare::Mode;
-use crate::discover::{discover, find, FixtureId};
-use crate::engine::{self, Options};
+use crate::discover::{discover, find, find_task, FixtureId};
+use crate::engine::Options;
 use crate::env::{flag, is_ci, FORCE_UPDATE};
 use crate::eval::{self, FixtureRecord, Status, Verdict};
 use crate::golden::UpdatePolicy;
@@ -22,7 +24,11 @@ use crate::rule::Violation;
 use crate::runner::{Command, Replay};
 use crate::suite::Suite;
 
+use super::filter::Filter;
+use super::in_order::InOrder;
 use super::json_report;
+use super::program;
+use super::progress::Progress;
 
 /// Flags of `fixture-kit verify`; libtest's own flags (`--list`, `--exact`,
 /// `--format`, `--skip`, `--test-threads`, a filter) are accepted as well,
@@ -56,9 +62,14 @@ pub struct VerifyArgs {
     compare: Mode,
     /// Run this agent CLI on each fixture (prompt on stdin, in a copy of
     /// `repo/`) instead of replaying the golden, e.g.
-    /// "claude -p --output-format stream-json --verbose".
-    #[arg(long, value_name = "COMMAND")]
-    agent_cmd: Option<String>,
+    /// "claude -p --output-format stream-json --verbose"; `AGENT=COMMAND`
+    /// (repeatable) gives one agent its own.
+    #[arg(long, value_name = "[AGENT=]COMMAND")]
+    agent_cmd: Vec<String>,
+    /// Run each task's agents as a chain, architect → planner → coder →
+    /// reviewer, each receiving the earlier stages' actual outputs.
+    #[arg(long)]
+    chain: bool,
     /// Serve each fixture's recorded session from its `cassette/`; with
     /// `FIXTURE_KIT_RECORD=1`, record it from `--agent-cmd`.
     #[arg(long)]
@@ -93,7 +104,8 @@ pub fn harness(root: impl Into<PathBuf>, suite: Suite) -> ExitCode {
         concurrency: None,
         legacy: false,
         compare: suite.compare,
-        agent_cmd: None,
+        agent_cmd: Vec::new(),
+        chain: false,
         replay: false,
         agent_timeout: DEFAULT_AGENT_TIMEOUT,
         patch_from_workdir: false,
@@ -118,6 +130,9 @@ pub fn run(args: VerifyArgs) -> ExitCode {
 }
 
 fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
+    // A filter matching nothing is an error under the command; a test
+    // harness gets every filter of `cargo test`, most meant for others.
+    let from_command = matches!(entry, Entry::Verify { .. });
     let from_env = Options::from_env();
     let options = Options {
         update: if args.update {
@@ -132,47 +147,126 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
         },
         entry,
     };
-    if let Some(n) = args.concurrency {
-        args.libtest.test_threads = Some(n);
-    }
+    // The fixtures run on `threads`; the report is printed from one
+    // thread, in fixture order.
+    let threads = args
+        .concurrency
+        .or(args.libtest.test_threads)
+        .or_else(|| std::thread::available_parallelism().ok().map(Into::into))
+        .unwrap_or(1);
+    args.libtest.test_threads = Some(1);
+    let filter = args.libtest.filter.take().map(|typed| {
+        let filter = Filter::parse(&typed, &args.root, args.libtest.exact);
+        args.libtest.filter = Some(filter.test_name().to_owned());
+        filter
+    });
     let evaluation = Evaluation::new(args.eval.clone(), suite.repeat);
+    if suite.chained() {
+        return match select(&args) {
+            Ok(cases) => {
+                // The chain checks each stage against the actual earlier
+                // outputs, in place of the goldens' `pipeline` tests.
+                let ids = cases
+                    .into_iter()
+                    .filter_map(|case| match case {
+                        Case::Fixture(id) => Some(id),
+                        Case::Pipeline(_) => None,
+                    })
+                    .collect();
+                super::chain::run(&args.libtest, &args.root, ids, suite, options, &evaluation)
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     if args.update && evaluation.plan().repeat > 1 {
         eprintln!("--update writes goldens from one run: drop --repeat");
         return ExitCode::from(2);
     }
     let ids = match select(&args) {
-        Ok(ids) => evaluation.partition(ids),
+        Ok(ids) => ids,
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
-    let real_agent = suite.agent_runner().is_real_agent();
+    if let Some(filter) = filter.filter(|_| from_command && !args.libtest.list) {
+        let names: Vec<String> = ids.iter().map(Case::test_name).collect();
+        if !Filter::matches_any(&args.libtest, &names) {
+            let fixtures: Vec<FixtureId> = ids
+                .iter()
+                .filter_map(|case| match case {
+                    Case::Fixture(id) => Some(id.clone()),
+                    Case::Pipeline(_) => None,
+                })
+                .collect();
+            eprintln!(
+                "{}",
+                filter.no_match(&args.root, args.golden.then_some(&fixtures))
+            );
+            return ExitCode::from(NO_TESTS_RUN);
+        }
+    }
+    let ids = evaluation.partition(ids);
+    let real_agent = suite.has_real_agent();
     if args.libtest.format == Some(FormatSetting::Json) && !args.libtest.list {
         if let Err(message) = evaluation.single_run() {
             eprintln!("{message}");
             return ExitCode::from(2);
         }
-        let verify =
-            move |id: &FixtureId| engine::run(&suite, &args.root, id, None, options.clone());
-        return json_report::run(&args.libtest, ids, &verify);
+        let root = args.root.clone();
+        let verify = move |case: &Case| case.run(&suite, &root, &options);
+        return json_report::run(&args.libtest, ids, threads, verify);
     }
-    let (suite, root) = (Arc::new(suite), Arc::new(args.root.clone()));
+    let wanted: Vec<bool> = ids
+        .iter()
+        .map(|case| {
+            let trial = Trial::test(case.test_name(), || Ok(()));
+            !args.libtest.list
+                && !args.libtest.is_filtered_out(&trial)
+                && !args.libtest.is_ignored(&trial)
+        })
+        .collect();
+    let progress = Progress::new(wanted.iter().filter(|w| **w).count());
+    let started = Instant::now();
+    let ids = Arc::new(ids);
+    let results = {
+        let (suite, root, ids) = (Arc::new(suite), Arc::new(args.root.clone()), ids.clone());
+        let (evaluation, progress) = (evaluation.clone(), progress.clone());
+        InOrder::start(&wanted, threads, move |i| {
+            let record = match &ids[i] {
+                Case::Fixture(id) => eval::evaluate(&suite, &root, id, &options, evaluation.plan()),
+                Case::Pipeline(task) => eval::evaluate_task(&root, task),
+            };
+            progress.done(record.status != Status::Passed);
+            record
+        })
+    };
+    // On a terminal the bar stands alone: the report follows it.
+    if progress.is_shown() {
+        results.wait_all();
+        progress.finish();
+    }
     let tally = Arc::new(Tally::default());
     let trials = ids
-        .into_iter()
-        .map(|id| {
-            let (suite, root, tally) = (suite.clone(), root.clone(), tally.clone());
-            let (evaluation, options) = (evaluation.clone(), options.clone());
-            Trial::test(id.test_name(), move || {
-                let plan = evaluation.plan();
-                let record = eval::evaluate(&suite, &root, &id, &options, plan);
+        .iter()
+        .enumerate()
+        .map(|(i, case)| {
+            let (results, tally, evaluation) = (results.clone(), tally.clone(), evaluation.clone());
+            let pipeline = matches!(case, Case::Pipeline(_));
+            Trial::test(case.test_name(), move || {
+                let record = results.take(i);
                 tally.count(&record);
-                evaluation.trial(record)
+                if pipeline {
+                    super::evaluate::outcome(&record)
+                } else {
+                    evaluation.trial(record)
+                }
             })
         })
         .collect();
-    let started = Instant::now();
     let pretty = args
         .libtest
         .format
@@ -190,6 +284,9 @@ fn run_suite(mut args: VerifyArgs, suite: Suite, entry: Entry) -> ExitCode {
     conclusion.exit_code()
 }
 
+/// The exit status of a run whose filter matches no fixture, as nextest's.
+const NO_TESTS_RUN: u8 = 4;
+
 /// The flags a command in a hint must repeat to verify the same way: the
 /// root, the schema mode and the runner.
 fn repeated_flags(args: &VerifyArgs) -> Vec<String> {
@@ -201,6 +298,7 @@ fn repeated_flags(args: &VerifyArgs) -> Vec<String> {
         (args.legacy, "--legacy"),
         (args.replay, "--replay"),
         (args.patch_from_workdir, "--patch-from-workdir"),
+        (args.chain, "--chain"),
     ];
     flags.extend(
         switches
@@ -208,7 +306,7 @@ fn repeated_flags(args: &VerifyArgs) -> Vec<String> {
             .filter(|(on, _)| *on)
             .map(|(_, flag)| flag.to_string()),
     );
-    if let Some(command) = &args.agent_cmd {
+    for command in &args.agent_cmd {
         flags.extend(["--agent-cmd".to_owned(), command.clone()]);
     }
     if args.agent_timeout != DEFAULT_AGENT_TIMEOUT {
@@ -217,13 +315,13 @@ fn repeated_flags(args: &VerifyArgs) -> Vec<String> {
     flags
 }
 
-/// The suite the flags describe: bootstrap, command or replay.
+/// The suite the flags describe: bootstrap, command or replay, for every
+/// agent or per agent, chained or not.
 fn suite(args: &VerifyArgs) -> Result<Suite, String> {
-    let command = args
-        .agent_cmd
-        .as_deref()
-        .map(|line| {
-            Command::parse(line).map(|command| {
+    let commands = AgentCommands::parse(&args.agent_cmd)?;
+    let command = |line: &str| {
+        Command::parse(line)
+            .map(|command| {
                 let command = command.timeout(Duration::from_secs(args.agent_timeout));
                 if args.patch_from_workdir {
                     command.patch_from_workdir()
@@ -231,25 +329,54 @@ fn suite(args: &VerifyArgs) -> Result<Suite, String> {
                     command
                 }
             })
-        })
-        .transpose()
-        .map_err(|err| format!("--agent-cmd: {err}"))?;
-    let suite = Suite::new().legacy(args.legacy).compare(args.compare);
-    Ok(match (args.replay, command) {
-        (true, Some(command)) => suite.runner(Replay::new().record_with(command)),
-        (true, None) => suite.runner(Replay::new()),
-        (false, Some(command)) => suite.runner(command),
+            .and_then(|command| {
+                // A replay starts the agent only to record; a path is the
+                // runner's to resolve, from the agent's working copy.
+                let program = command.program();
+                if !args.replay && !program.contains('/') {
+                    program::locate(program)?;
+                }
+                Ok(command)
+            })
+            .map_err(|err| format!("--agent-cmd: {err}"))
+    };
+    let replay = |command: Option<Command>| match command {
+        Some(command) => Replay::new().record_with(command),
+        None => Replay::new(),
+    };
+    let mut suite = Suite::new()
+        .legacy(args.legacy)
+        .compare(args.compare)
+        .chain(args.chain);
+    let all = commands.all.as_deref().map(command).transpose()?;
+    suite = match (args.replay, all) {
+        (true, all) => suite.runner(replay(all)),
+        (false, Some(all)) => suite.runner(all),
         (false, None) => suite,
-    })
+    };
+    for (agent, line) in &commands.by_agent {
+        let own = command(line)?;
+        suite = if args.replay {
+            suite.runner_for_agent(*agent, replay(Some(own)))
+        } else {
+            suite.runner_for_agent(*agent, own)
+        };
+    }
+    Ok(suite)
 }
 
-/// The fixtures to run. With `--exact NAME` (as nextest calls a harness)
-/// only that fixture's folders are read, not the whole tree.
-fn select(args: &VerifyArgs) -> Result<Vec<FixtureId>, String> {
+/// The fixtures and `pipeline` tests to run, sorted by test name. With
+/// `--exact NAME` (as nextest calls a harness) only that case's folders are
+/// read, not the whole tree. `--golden` keeps the listed agent fixtures.
+fn select(args: &VerifyArgs) -> Result<Vec<Case>, String> {
     let root = &args.root;
     let lib = &args.libtest;
-    let mut ids: Vec<FixtureId> = match (&lib.filter, lib.exact && !lib.list) {
-        (Some(name), true) => find(root, name).into_iter().collect(),
+    let mut cases: Vec<Case> = match (&lib.filter, lib.exact && !lib.list) {
+        (Some(name), true) => find(root, name)
+            .map(Case::Fixture)
+            .or_else(|| find_task(root, name).map(Case::Pipeline))
+            .into_iter()
+            .collect(),
         _ => {
             let tree = discover(root);
             if !tree.problems.is_empty() {
@@ -261,7 +388,15 @@ fn select(args: &VerifyArgs) -> Result<Vec<FixtureId>, String> {
                     lines.join("\n")
                 ));
             }
-            tree.fixtures.into_iter().map(|found| found.id).collect()
+            let tasks = tree.pipeline_tasks().into_iter().map(Case::Pipeline);
+            let mut cases: Vec<Case> = tree
+                .fixtures
+                .into_iter()
+                .map(|found| Case::Fixture(found.id))
+                .chain(tasks)
+                .collect();
+            cases.sort_by_cached_key(Case::test_name);
+            cases
         }
     };
     if args.golden {
@@ -270,9 +405,9 @@ fn select(args: &VerifyArgs) -> Result<Vec<FixtureId>, String> {
             .clone()
             .unwrap_or_else(|| default_config(root));
         let subset = golden_path::load(&config, root)?;
-        ids.retain(|id| subset.contains(id));
+        cases.retain(|case| matches!(case, Case::Fixture(id) if subset.contains(id)));
     }
-    Ok(ids)
+    Ok(cases)
 }
 
 fn default_config(root: &Path) -> PathBuf {

@@ -1,6 +1,7 @@
 //! Architectures, by meaning: the same APIs (method and path), data models
-//! (names, fields, keys, indexes, relations) and file structure, as sets;
-//! summaries, page names and API names and descriptions are free text.
+//! (names, fields, keys, indexes, relations), file structure and
+//! configuration files, as sets (a design without `configurationFiles`
+//! differs from one that lists none); summaries, page names and API names and descriptions are free text.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,6 +21,15 @@ pub(super) fn compare(golden: &Value, actual: &Value, text: &Text) -> Vec<Differ
         "recommendedFileStructure",
         "pagesOrScreens",
     ];
+    // Lists on both sides compare as sets; a list on one side only is a
+    // field difference, left to `fields`.
+    let config = "configurationFiles";
+    let both_listed = [g, a]
+        .iter()
+        .all(|doc| doc.get(config).is_some_and(Value::is_array));
+    if both_listed {
+        skip.push(config);
+    }
     if !text.has("highLevelSummary") {
         skip.push("highLevelSummary");
     }
@@ -94,6 +104,14 @@ pub(super) fn compare(golden: &Value, actual: &Value, text: &Text) -> Vec<Differ
         "file structure entry",
         &mut found,
     );
+    if both_listed {
+        sets(
+            &set_at(g, config),
+            &set_at(a, config),
+            "configuration file",
+            &mut found,
+        );
+    }
     found
 }
 

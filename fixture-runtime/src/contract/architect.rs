@@ -18,6 +18,11 @@ pub struct ArchitectSpec {
     pub data_models: Vec<DataModel>,
     /// Files and folders to create, one path per entry.
     pub recommended_file_structure: Vec<String>,
+    /// Every configuration or other non-source file a task may change
+    /// (exact paths); the plan and the patch are held to it. Absent: the
+    /// design says nothing, and `fixture.json`'s `config_whitelist` decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration_files: Option<Vec<String>>,
 }
 
 /// One API endpoint or operation.

@@ -167,24 +167,7 @@ pub fn nearest<S: AsRef<str>>(name: &str, known: &[S]) -> Option<String> {
     {
         return Some((*to).to_owned());
     }
-    let lower = name.to_lowercase();
-    known
-        .iter()
-        .map(|k| {
-            let k = k.as_ref();
-            let k_lower = k.to_lowercase();
-            let prefix = lower
-                .chars()
-                .zip(k_lower.chars())
-                .take_while(|(a, b)| a == b)
-                .count();
-            let score =
-                strsim::jaro_winkler(&lower, &k_lower).max(if prefix >= 4 { 0.9 } else { 0.0 });
-            (score, k)
-        })
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, k)| k.to_owned())
+    crate::suggest::nearest(name, known)
 }
 
 /// Legacy names that spelling distance alone would not connect to the

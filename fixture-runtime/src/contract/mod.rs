@@ -114,16 +114,31 @@ pub(crate) fn schema(agent: Agent) -> &'static Value {
     &all[index]
 }
 
+/// The version of `agent`'s contract, which its schema carries as
+/// `x-contract-version`: the minor number grows with a backward-compatible
+/// change (a new optional field), the major with a breaking one.
+pub fn contract_version(agent: Agent) -> &'static str {
+    match agent {
+        // 1.1.0: the optional `configurationFiles`.
+        Agent::Architect => "1.1.0",
+        Agent::Planner | Agent::Coder | Agent::Reviewer => "1.0.0",
+    }
+}
+
 /// The JSON Schema (draft 2020-12) of `agent`'s output, pretty-printed with
 /// a trailing newline: what `schemas/<agent>.schema.json` holds. The
 /// coder's schema describes the patch wrapped as `{"patch": "..."}`.
 pub fn schema_json(agent: Agent) -> String {
-    let schema = match agent {
+    let mut schema = match agent {
         Agent::Architect => schemars::schema_for!(ArchitectSpec),
         Agent::Planner => schemars::schema_for!(PlannerOutput),
         Agent::Coder => schemars::schema_for!(CoderOutput),
         Agent::Reviewer => schemars::schema_for!(ReviewerOutput),
     };
+    schema.insert(
+        "x-contract-version".to_owned(),
+        contract_version(agent).into(),
+    );
     let text = serde_json::to_string_pretty(&schema).expect("a schema serializes to JSON");
     format!("{text}\n")
 }

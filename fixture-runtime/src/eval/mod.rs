@@ -12,7 +12,7 @@ use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::discover::FixtureId;
+use crate::discover::{FixtureId, TaskId};
 use crate::engine::{self, Options};
 use crate::suite::Suite;
 
@@ -55,6 +55,19 @@ pub fn evaluate(
         .map(|run| attempt_run(suite, root, id, options, plan, run))
         .collect();
     FixtureRecord::new(id, root, runs)
+}
+
+/// Runs `task`'s `pipeline` test once: it reads goldens only, so a repeat
+/// would find the same.
+pub fn evaluate_task(root: &Path, task: &TaskId) -> FixtureRecord {
+    let started = Instant::now();
+    let measured = engine::Measured {
+        result: crate::task::run(root, task),
+        agent: engine::AgentReport::default(),
+        output: None,
+    };
+    let run = RunRecord::new(1, &measured, Vec::new(), None, started.elapsed());
+    FixtureRecord::for_task(task, root, run)
 }
 
 /// One run, retried on transient failures with exponential backoff.

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::discover::FixtureId;
+use crate::discover::{FixtureId, TaskId, PIPELINE_TEST};
 use crate::engine::{Measured, Outcome};
 use crate::rule::{Rule, Violation};
 use crate::runner::{PermissionDenial, Transient, Usage};
@@ -49,6 +49,28 @@ impl FixtureRecord {
             status,
             passed,
             runs,
+        }
+    }
+}
+
+impl FixtureRecord {
+    /// The record of the one run of `task`'s `pipeline` test under `root`
+    /// (its agent is `pipeline`).
+    pub fn for_task(task: &TaskId, root: &Path, run: RunRecord) -> FixtureRecord {
+        let passed = u32::from(run.verdict.passes());
+        FixtureRecord {
+            fixture: task.to_string(),
+            test: task.test_name(),
+            dir: crate::fixture::display(&task.dir(root)),
+            topic: task.topic.clone(),
+            agent: PIPELINE_TEST.to_owned(),
+            status: if passed == 1 {
+                Status::Passed
+            } else {
+                Status::Failed
+            },
+            passed,
+            runs: vec![run],
         }
     }
 }

@@ -31,9 +31,11 @@ pub struct Context<'a> {
     /// For a reviewer: the task's coder golden (`../coder/expected.patch`),
     /// when there is one.
     pub task_patch: Option<&'a TaskPatch>,
-    /// The task's earlier-stage goldens the `pipeline` checks hold the
-    /// output to (none when `"pipeline": false`).
-    pub siblings: &'a pipeline::Siblings,
+    /// For a coder: the task's design, the stage the `pipeline` rule checks
+    /// the patch against. With [`pipeline::config_scope`] it decides whether
+    /// the `scope` rule checks configuration files against
+    /// `config_whitelist` or leaves them to the design's list.
+    pub design: Option<&'a ArchitectSpec>,
     /// Whether the fixture is verified in legacy mode.
     pub legacy: bool,
 }
@@ -104,9 +106,6 @@ fn planner(plan: &PlannerOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> Vec
     );
     if let Some(repo) = ctx.repo {
         violations.extend(fabrication::plan(plan, repo, &c.new_files, ctx.golden));
-    }
-    if let Some(architect) = &ctx.siblings.architect {
-        violations.extend(pipeline::plan(plan, ctx.repo, architect, ctx.golden));
     }
     violations.extend(task_graph::check(plan, &c.task_graph, ctx.golden));
     violations.extend(scope::plan(plan, c.scope, ctx.golden));
@@ -180,23 +179,11 @@ fn coder_rules(coder: &CoderOutput, ctx: &Context<'_>, path: &PathCheck<'_>) -> 
             violations.extend(failed);
         }
     }
-    if let Some(planner) = &ctx.siblings.planner {
-        violations.extend(pipeline::patch(
-            &parsed,
-            planner,
-            &c.pipeline_declared_files,
-            ctx.golden,
-        ));
-        if c.every_task_done {
-            violations.extend(pipeline::every_task_done(&parsed, planner, ctx.golden));
-        }
-    }
-    violations.extend(scope::patch(
-        &parsed,
-        c.scope,
-        &c.config_whitelist,
-        ctx.golden,
-    ));
+    let whitelist = match pipeline::config_scope(ctx.design, c) {
+        pipeline::ConfigScope::Whitelist(whitelist) => Some(whitelist),
+        pipeline::ConfigScope::Design(_) => None,
+    };
+    violations.extend(scope::patch(&parsed, c.scope, whitelist, ctx.golden));
     violations
 }
 
@@ -261,16 +248,7 @@ fn reviewer_rules(
                 golden,
                 patch: Some(task_patch),
             }) => (
-                apply::apply(task_patch, repo, "").unwrap_or_else(|_| {
-                    let mut view = repo.clone();
-                    for fp in &task_patch.files {
-                        if let (Some(new), None) = (fp.new_path(), fp.old_path()) {
-                            let text = fp.hunks.iter().flat_map(|h| h.after()).collect();
-                            view.files.insert(new.to_owned(), Some(text));
-                        }
-                    }
-                    view
-                }),
+                pipeline::patched(repo, task_patch),
                 Some(format!("the coder golden `{golden}`")),
             ),
             Some(TaskPatch {
@@ -316,13 +294,12 @@ mod tests {
         let create = "diff --git a/n.ts b/n.ts\nnew file mode 100644\n--- /dev/null\n+++ b/n.ts\n@@ -0,0 +1 @@\n+x\n";
         let modify = "diff --git a/o.ts b/o.ts\n--- a/o.ts\n+++ b/o.ts\n@@ -1 +1 @@\n-a\n+b\n";
         let constraints = Constraints::default();
-        let siblings = super::pipeline::Siblings::default();
         let ctx = |legacy| Context {
             golden: "g",
             constraints: &constraints,
             repo: None,
             task_patch: None,
-            siblings: &siblings,
+            design: None,
             legacy,
         };
         let coder = |patch: &str| {
@@ -352,6 +329,103 @@ mod tests {
                 .iter()
                 .any(|v| v.contains("no repo/: the patch cannot be applied")));
             assert!(warnings(&coder(patch), &ctx(legacy)).is_empty());
+        }
+    }
+
+    #[test]
+    fn the_scope_and_pipeline_rules_split_configuration_files_by_one_decision() {
+        use super::pipeline::{self, Stage, Stages};
+        use super::{check, Context};
+        use crate::constraints::Constraints;
+        use crate::contract::{AgentOutput, ArchitectSpec, CoderOutput};
+        use crate::rule::Rule;
+        let text = "diff --git a/ci.yml b/ci.yml\n--- a/ci.yml\n+++ b/ci.yml\n@@ -1 +1 @@\n-a\n+b\n\
+                    diff --git a/app.toml b/app.toml\n--- a/app.toml\n+++ b/app.toml\n@@ -1 +1 @@\n-a\n+b\n";
+        let parsed = super::patch::parse(text, "c").unwrap();
+        let design = |config: Option<&[&str]>| -> ArchitectSpec {
+            let mut value = serde_json::json!({
+                "highLevelSummary": "s", "pagesOrScreens": [], "apis": [], "dataModels": [],
+                "recommendedFileStructure": [],
+            });
+            if let Some(config) = config {
+                value["configurationFiles"] = serde_json::json!(config);
+            }
+            serde_json::from_value(value).unwrap()
+        };
+        let (listed, silent) = (design(Some(&["ci.yml"])), design(None));
+        // Which files each rule flags: (scope, pipeline); "both" is the
+        // pipeline rule's error for a list declared twice.
+        let flagged = |design: Option<&ArchitectSpec>, constraints: &Constraints| {
+            let ctx = Context {
+                golden: "c",
+                constraints,
+                repo: None,
+                task_patch: None,
+                design,
+                legacy: false,
+            };
+            let coder = AgentOutput::Coder(CoderOutput {
+                patch: text.to_owned(),
+            });
+            let scope: Vec<String> = check(&coder, &ctx)
+                .into_iter()
+                .filter(|v| v.rule == Rule::Scope)
+                .map(|v| v.message.split('`').nth(1).unwrap_or_default().to_owned())
+                .collect();
+            let stages = Stages {
+                architect: design.map(|output| Stage {
+                    output,
+                    source: "a",
+                    constraints,
+                    repo: None,
+                }),
+                coder: Some(Stage {
+                    output: &parsed,
+                    source: "c",
+                    constraints,
+                    repo: None,
+                }),
+                ..Stages::default()
+            };
+            let piped: Vec<String> = pipeline::check(&stages)
+                .into_iter()
+                .map(|v| match v.message.split('`').nth(1) {
+                    Some(path) => path.to_owned(),
+                    None => "both".to_owned(),
+                })
+                .collect();
+            (scope, piped)
+        };
+        let declare = |pipeline: Option<bool>, whitelist: &[&str]| Constraints {
+            pipeline,
+            config_whitelist: whitelist.iter().map(|w| (*w).to_owned()).collect(),
+            ..Constraints::default()
+        };
+        let none: Vec<String> = Vec::new();
+        let of = |paths: &[&str]| paths.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>();
+        // The design's list, with the checks on: the pipeline rule's alone.
+        assert_eq!(
+            flagged(Some(&listed), &declare(None, &[])),
+            (none.clone(), of(&["app.toml"]))
+        );
+        assert_eq!(
+            flagged(Some(&listed), &declare(None, &["app.toml"])),
+            (none.clone(), of(&["both"]))
+        );
+        // Checks off, a design without the list, or no design:
+        // `config_whitelist`, the scope rule's alone.
+        for design in [Some(&listed), Some(&silent), None] {
+            let pipeline = design
+                .is_some_and(|d| d.configuration_files.is_some())
+                .then_some(false);
+            assert_eq!(
+                flagged(design, &declare(pipeline, &["app.toml"])),
+                (of(&["ci.yml"]), none.clone())
+            );
+            assert_eq!(
+                flagged(design, &declare(pipeline, &[])),
+                (of(&["ci.yml", "app.toml"]), none.clone())
+            );
         }
     }
 

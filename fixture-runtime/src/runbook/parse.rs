@@ -9,6 +9,8 @@ use std::time::Duration;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
 use regex::Regex;
 
+use crate::suggest;
+
 use super::assert;
 use super::expect::JsonPath;
 use super::revert::{FsChange, Mode};
@@ -572,8 +574,9 @@ impl RunbookParser<'_> {
                 return Err(self.error(
                     at,
                     format!(
-                        "no daemon named `{name}` is started above: name one of {}",
-                        quoted(&self.daemons)
+                        "no daemon named `{name}` is started above: name one of {}{}",
+                        quoted(&self.daemons),
+                        suggest::did_you_mean(name, &self.daemons)
                     ),
                 ));
             }
@@ -1077,8 +1080,9 @@ impl RunbookParser<'_> {
                                 self.error(
                                     *line,
                                     format!(
-                                        "`needs: {name}` names no earlier lane: name one of {}",
-                                        quoted(&earlier)
+                                        "`needs: {name}` names no earlier lane: name one of {}{}",
+                                        quoted(&earlier),
+                                        suggest::did_you_mean(name, &earlier)
                                     ),
                                 )
                             })?;
@@ -1389,6 +1393,16 @@ not a step
         );
         assert!(error("## a\n<!-- needs: b -->\n```console\n$ x\n```\n")
             .contains("`needs: b` names no earlier lane"));
+        assert!(error(
+            "## Set up\n```console\n$ x\n```\n## b\n<!-- needs: setup -->\n```console\n$ x\n```\n"
+        )
+        .ends_with(
+            "`needs: setup` names no earlier lane: name one of `set-up`; did you mean `set-up`?"
+        ));
+        assert!(error(
+            "## a\n```daemon name=web\n$ x\nready tcp 127.0.0.1:1\n```\n```stop\nwebb\n```\n"
+        )
+        .ends_with("name one of `web`; did you mean `web`?"));
         assert!(
             error("## A b\n```console\n$ x\n```\n## a-B\n```console\n$ x\n```\n")
                 .starts_with("rb.md:5: lane `a-B` has the same name `a-b`")

@@ -23,6 +23,7 @@ use super::{
     SseSource, Step,
 };
 use crate::process::{interrupt, Capture};
+use crate::suggest;
 
 /// The pause between readiness probes.
 const PROBE_EVERY: Duration = Duration::from_millis(50);
@@ -110,8 +111,9 @@ fn select(runbook: &Runbook, lane: Option<&str>) -> Result<Vec<bool>, String> {
         .ok_or_else(|| {
             let slugs: Vec<&str> = runbook.lanes.iter().map(|l| l.slug.as_str()).collect();
             format!(
-                "no lane `{slug}` in this runbook: it has {}",
-                slugs.join(", ")
+                "no lane `{slug}` in this runbook: it has {}{}",
+                slugs.join(", "),
+                suggest::did_you_mean(slug, &slugs)
             )
         })?;
     let mut selected = vec![false; runbook.lanes.len()];

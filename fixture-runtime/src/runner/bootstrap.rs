@@ -24,11 +24,7 @@ impl Runner for Bootstrap {
                  nothing to run",
                 fixture.display_golden()
             ))
-            .hint(format!(
-                "write the golden by hand, or wire a real agent runner and record it with \
-                 `UPDATE_GOLDENS=1 cargo test {}`",
-                fixture.id.test_name()
-            ))
+            .hint("write the golden by hand: `fixture-kit new` adds a skeleton to fill in")
         })
     }
 }

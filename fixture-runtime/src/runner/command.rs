@@ -173,6 +173,7 @@ mod tests {
             golden: None,
             repo: Some(repo.clone()),
             constraints: Default::default(),
+            chained: None,
         };
         let copy = workdir(&fixture).unwrap();
         let link = |rel: &str| fs::read_link(copy.path().join(rel)).unwrap();

@@ -18,6 +18,9 @@ use crate::untrusted::{ReadError, Reason};
 
 /// The folder, inside an agent fixture, that holds its recorded session.
 pub const CASSETTE: &str = "cassette";
+/// The folder that holds the session recorded when the fixture ran as a
+/// stage of a chained run, whose prompt holds the earlier stages' outputs.
+pub const CHAIN_CASSETTE: &str = "chain-cassette";
 /// The coder's patch taken from its working copy when recorded (see
 /// [`Command::patch_from_workdir`]), beside `scenario.json`.
 pub const WORKDIR_PATCH: &str = "workdir.patch";
@@ -26,7 +29,8 @@ pub const WORKDIR_PATCH: &str = "workdir.patch";
 /// `cassette/` folder (the replay-scenario format: `scenario.json` and
 /// `sessions/001_<agent>/`), so a real agent recorded once is a
 /// deterministic test. With `FIXTURE_KIT_RECORD=1`, runs the recording
-/// command instead and writes the cassette, scrubbed of secrets.
+/// command instead and writes the cassette, scrubbed of secrets. A stage
+/// of a chained run has its own cassette, in `chain-cassette/`.
 #[derive(Debug, Clone, Default)]
 pub struct Replay {
     recorder: Option<Command>,
@@ -74,8 +78,19 @@ impl Replay {
     }
 }
 
+/// The fixture's cassette folder: `chain-cassette/` for a chained stage.
+fn cassette_dir(fixture: &Fixture) -> PathBuf {
+    match fixture.chained {
+        Some(_) => fixture.dir.join(CHAIN_CASSETTE),
+        None => fixture.dir.join(CASSETTE),
+    }
+}
+
 /// A cassette answers the prompt it was recorded with: after `prompt.md`
-/// changes, replaying the old answer would pass silently on stale data.
+/// changes, replaying the old answer would pass silently on stale data. A
+/// chained stage's prompt holds the earlier stages' outputs, so it also
+/// changes when an earlier stage answers otherwise (re-recorded, or a
+/// live agent ahead of it).
 fn check_prompt(player: &ScenarioPlayer, fixture: &Fixture) -> Result<(), RunError> {
     let recorded = player.calls.iter().find_map(|(_, call)| match call {
         RecordedCall::Session(cassette) => Some(cassette),
@@ -84,8 +99,26 @@ fn check_prompt(player: &ScenarioPlayer, fixture: &Fixture) -> Result<(), RunErr
     let Some(cassette) = recorded else {
         return Ok(());
     };
-    if cassette.input.prompt == Scrubber::global().scrub(&fixture.prompt) {
+    let prompt = Scrubber::global().scrub(&fixture.prompt);
+    if cassette.input.prompt == prompt {
         return Ok(());
+    }
+    if let Some(chained) = &fixture.chained {
+        let line = first_difference(&cassette.input.prompt, &prompt);
+        return Err(RunError::new(format!(
+            "the prompt this stage received differs from the one {} was recorded with, \
+             from line {line}: prompt.md changed, or {} answered otherwise",
+            crate::fixture::display(&cassette.dir.join(INPUT)),
+            chained.received_text()
+        ))
+        .hint(format!(
+            "re-record the whole chain, earlier stages first: \
+             `FIXTURE_KIT_RECORD=1 fixture-kit verify --chain --replay --agent-cmd … {}`",
+            crate::chain::test_name(&crate::discover::TaskId {
+                topic: fixture.id.topic.clone(),
+                task: fixture.id.task.clone(),
+            })
+        )));
     }
     Err(RunError::new(format!(
         "prompt.md changed since {} was recorded: the recorded answer is for another prompt",
@@ -95,6 +128,12 @@ fn check_prompt(player: &ScenarioPlayer, fixture: &Fixture) -> Result<(), RunErr
         "re-record it with the real agent: `FIXTURE_KIT_RECORD=1 cargo test {}`",
         fixture.id.test_name()
     )))
+}
+
+/// The 1-based line where `a` and `b` first differ.
+fn first_difference(a: &str, b: &str) -> usize {
+    let same = a.lines().zip(b.lines()).take_while(|(x, y)| x == y).count();
+    same + 1
 }
 
 impl Runner for Replay {
@@ -111,7 +150,7 @@ impl Runner for Replay {
     }
 
     fn answer(&self, fixture: &Fixture) -> Result<Answer, RunError> {
-        let dir = fixture.dir.join(CASSETTE);
+        let dir = cassette_dir(fixture);
         if flag(RECORD) {
             return self.record(fixture, dir);
         }
@@ -127,10 +166,15 @@ impl Runner for Replay {
                 "no recorded session in {}",
                 crate::fixture::display(&dir)
             ))
-            .hint(format!(
-                "record one with the real agent: `FIXTURE_KIT_RECORD=1 cargo test {}`",
-                fixture.id.test_name()
-            )));
+            .hint(match fixture.chained {
+                Some(_) => "record the chain with the real agents: `FIXTURE_KIT_RECORD=1 \
+                            fixture-kit verify --chain --replay --agent-cmd …`"
+                    .to_owned(),
+                None => format!(
+                    "record one with the real agent: `FIXTURE_KIT_RECORD=1 cargo test {}`",
+                    fixture.id.test_name()
+                ),
+            }));
         }
         let player = ScenarioPlayer::load(&dir).map_err(|problem| {
             RunError::new(problem.to_string()).hint("re-record it with `FIXTURE_KIT_RECORD=1`")

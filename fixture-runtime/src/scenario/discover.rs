@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-use super::manifest::{ScenarioManifest, FILE};
+use super::layout;
+use super::manifest::FILE;
 use crate::manifest::HEADER;
 use crate::naming::sanitize;
 
@@ -64,7 +65,7 @@ pub fn render(root: &Path, shown: &str) -> String {
             );
             continue;
         }
-        if let Err(err) = ScenarioManifest::load(&dir) {
+        if let Err(err) = layout::check_manifest(&dir) {
             let line = err.line.map(|line| format!(":{line}")).unwrap_or_default();
             problem(format!("{shown}/{name}/{FILE}{line}"), err.message);
             continue;

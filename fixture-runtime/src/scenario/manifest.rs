@@ -1,6 +1,5 @@
 //! `scenario.json`: what was recorded, in which order, by what.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -8,13 +7,61 @@ use serde_json::Value;
 
 use super::player::SESSIONS;
 use super::problem::Problem;
+use super::shim::MatchConfig;
 use crate::scrub::ScrubConfig;
 use crate::untrusted::{self, ReadError};
 
 /// The manifest's file name in a scenario folder.
 pub const FILE: &str = "scenario.json";
-/// The only `schema_version` this version reads and writes.
-pub const SCHEMA_VERSION: u64 = 1;
+/// The `schema_version` this version writes: [`SchemaVersion::CURRENT`].
+pub const SCHEMA_VERSION: u64 = SchemaVersion::CURRENT.number();
+
+/// Every `schema_version` fixture-kit has written. Each has its loader in
+/// [`ScenarioManifest::parse`] and its way to the current one in
+/// [`mod@super::upgrade`]; a number not listed here is refused, naming it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SchemaVersion {
+    /// The first layout: `scenario.json` with `step_sequence` of `step`
+    /// and `session` or `command`, four files per session folder.
+    V1,
+}
+
+impl SchemaVersion {
+    /// The version this fixture-kit writes.
+    pub const CURRENT: SchemaVersion = SchemaVersion::V1;
+
+    /// Its number in `scenario.json`.
+    pub const fn number(self) -> u64 {
+        match self {
+            SchemaVersion::V1 => 1,
+        }
+    }
+
+    /// The version `value` names; `Err` says why it is none, and what to do.
+    pub fn from_value(value: Option<&Value>) -> Result<SchemaVersion, String> {
+        let current = SchemaVersion::CURRENT.number();
+        let known = if current == 1 {
+            "1".to_owned()
+        } else {
+            format!("1 to {current}")
+        };
+        match value {
+            Some(Value::Number(n)) if n.as_u64() == Some(1) => Ok(SchemaVersion::V1),
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n > current) => Err(format!(
+                "schema_version {n} is not supported: it is newer than this fixture-kit, which \
+                 reads schema_version {known}; upgrade fixture-kit, or re-record the scenario \
+                 with this one"
+            )),
+            Some(other) => Err(format!(
+                "schema_version {other} is not supported: fixture-kit has written schema_version \
+                 {known} only, as a whole number; fix the number, or re-record the scenario"
+            )),
+            None => Err(format!(
+                "missing schema_version: add `\"schema_version\": {current}`"
+            )),
+        }
+    }
+}
 
 /// The contents of `scenario.json`. Unknown fields are ignored on read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +89,10 @@ pub struct ScenarioManifest {
     /// hand; recording and validation use them, and re-recording keeps them.
     #[serde(default, skip_serializing_if = "ScrubConfig::is_empty")]
     pub scrub: ScrubConfig,
+    /// How `fixture-kit scenario replay` matches calls to recordings, written
+    /// by hand; re-recording keeps it.
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    pub matching: Option<MatchConfig>,
 }
 
 /// One call of the step sequence: an agent session (with its folder under
@@ -100,6 +151,7 @@ impl ScenarioManifest {
             complete: false,
             ended_early: None,
             scrub: ScrubConfig::default(),
+            matching: None,
         }
     }
 
@@ -161,23 +213,12 @@ impl ScenarioManifest {
         }
         let version: Version =
             serde_json::from_str(text).map_err(|err| json_problem(path, &err))?;
-        match version.schema_version {
-            Some(Value::Number(n)) if n.as_u64() == Some(SCHEMA_VERSION) => {}
-            Some(other) => {
-                return Err(Problem::new(
-                    path,
-                    format!(
-                        "schema_version {other} is not supported: this fixture-kit reads \
-                         schema_version {SCHEMA_VERSION}; re-record the scenario or upgrade fixture-kit"
-                    ),
-                ))
-            }
-            None => {
-                return Err(Problem::new(
-                    path,
-                    format!("missing schema_version: add `\"schema_version\": {SCHEMA_VERSION}`"),
-                ))
-            }
+        // One loader per version; a new version adds its arm here and its
+        // step in `upgrade`.
+        match SchemaVersion::from_value(version.schema_version.as_ref())
+            .map_err(|message| Problem::new(path, message))?
+        {
+            SchemaVersion::V1 => {}
         }
         let manifest: ScenarioManifest =
             serde_json::from_str(text).map_err(|err| json_problem(path, &err))?;
@@ -199,11 +240,17 @@ impl ScenarioManifest {
         Ok(manifest)
     }
 
-    /// Writes `<dir>/scenario.json`, pretty-printed with a final newline.
+    /// Writes `<dir>/scenario.json`, pretty-printed with a final newline,
+    /// atomically: a reader (or a run stopped mid-write) sees the old file
+    /// or the new one, never part of one.
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        use std::io::Write as _;
         let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         text.push('\n');
-        fs::write(dir.join(FILE), text)
+        let mut file = tempfile::NamedTempFile::new_in(dir)?;
+        file.write_all(text.as_bytes())?;
+        file.persist(dir.join(FILE)).map_err(|err| err.error)?;
+        Ok(())
     }
 }
 

@@ -11,27 +11,37 @@
 //!
 //! An orchestrator calls agent CLIs through [`CliRunner`]: [`RealCli`] runs
 //! them, [`RecordingCli`] runs and records them, [`ReplayCli`] serves the
-//! recordings back. `docs/SCENARIOS.md` describes the format and the API.
+//! recordings back. A scenario may also be in the autoskillit recorder's
+//! layout; [`layout`] reads and writes both. `docs/SCENARIOS.md` describes
+//! the formats and the API.
 
 pub mod cassette;
 pub mod discover;
 pub mod fault;
+pub mod layout;
 pub mod manifest;
 pub mod normalise;
 pub mod player;
 pub mod problem;
 pub mod process;
 pub mod record;
+pub mod shim;
+pub mod show;
 pub mod stream_json;
+pub mod strip;
 pub mod suite;
+pub mod upgrade;
 pub mod validate;
 
 pub use cassette::{Cassette, SessionInput, SessionMetadata};
 pub use fault::{Fault, OverloadShape};
-pub use manifest::{CommandSummary, RecorderInfo, ScenarioManifest, StepRecord};
+pub use layout::{Layout, Scenario};
+pub use manifest::{CommandSummary, RecorderInfo, ScenarioManifest, SchemaVersion, StepRecord};
 pub use player::{LoggedCall, RecordedCall, ReplayCli, ScenarioPlayer, SessionMap};
 pub use problem::Problem;
 pub use process::{CallKind, CliCall, CliError, CliOutput, CliRunner, RealCli};
 pub use record::{RecordingCli, RECORD_SCENARIO_DIR};
+pub use strip::StripPath;
 pub use suite::ScenarioSuite;
+pub use upgrade::{upgrade, Upgraded};
 pub use validate::{validate, validate_tree, validate_with, Limits};

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::cassette::Cassette;
 use super::fault::Fault;
+use super::layout::{self, Scenario};
 use super::manifest::{CommandSummary, ScenarioManifest};
 use super::problem::Problem;
 use super::process::{CallKind, CliCall, CliError, CliOutput, CliRunner};
@@ -69,37 +70,12 @@ pub struct ScenarioPlayer {
 }
 
 impl ScenarioPlayer {
-    /// Loads `dir`: the manifest and every session it names (see
-    /// [`Cassette::load`]). The error names the file and line at fault.
+    /// Loads `dir`, in fixture-kit's layout or autoskillit's (see
+    /// [`layout`]): the manifest and every session it names (see
+    /// [`Cassette::load`]). The error names the file and the line or JSON
+    /// path at fault.
     pub fn load(dir: &Path) -> Result<ScenarioPlayer, Problem> {
-        let manifest = ScenarioManifest::load(dir)?;
-        let mut calls = Vec::with_capacity(manifest.step_sequence.len());
-        for (index, step) in manifest.step_sequence.iter().enumerate() {
-            let call = match (manifest.session_dir(dir, index)?, &step.command) {
-                (Some(session_dir), _) => {
-                    let cassette = Cassette::load(&session_dir)?;
-                    if cassette.metadata.step != step.step {
-                        return Err(Problem::new(
-                            cassette.dir.join(super::cassette::METADATA),
-                            format!(
-                                "step `{}` does not match step `{}` of scenario.json: re-record, \
-                                 or fix one of them",
-                                cassette.metadata.step, step.step
-                            ),
-                        ));
-                    }
-                    RecordedCall::Session(Box::new(cassette))
-                }
-                (None, Some(summary)) => RecordedCall::Command(summary.clone()),
-                (None, None) => unreachable!("ScenarioManifest::parse rejects such steps"),
-            };
-            calls.push((step.step.clone(), call));
-        }
-        Ok(ScenarioPlayer {
-            dir: dir.to_owned(),
-            manifest,
-            calls,
-        })
+        layout::load(dir).map(Scenario::into_player)
     }
 
     /// Step name to its calls, in recorded order.

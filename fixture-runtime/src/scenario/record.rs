@@ -9,11 +9,13 @@ use std::sync::Mutex;
 use serde_json::Value;
 
 use super::cassette::{self, SessionInput, SessionMetadata, STDERR_KEY};
+use super::layout::native::pretty;
 use super::manifest::{CommandSummary, ScenarioManifest, StepRecord, FILE};
 use super::normalise::Normaliser;
 use super::player::SESSIONS;
 use super::problem::Problem;
 use super::process::{CallKind, CliCall, CliError, CliOutput, CliRunner, RealCli};
+use super::strip::StripPath;
 use crate::scrub::{placeholder, ScrubConfig, Scrubber};
 
 /// The folder under which [`RecordingCli::from_env`] writes
@@ -36,6 +38,7 @@ pub struct RecordingCli<R: CliRunner = RealCli> {
     inner: R,
     hooks: Vec<Hook>,
     env_allowlist: BTreeSet<String>,
+    zero_tokens: bool,
     /// `None`: the built-in rules alone.
     scrubber: Option<Scrubber>,
     state: Mutex<Recorder>,
@@ -56,16 +59,44 @@ impl<R: CliRunner> RecordingCli<R> {
     /// Records into `dir` (emptied first if it holds a scenario) a run in
     /// `project`, whose absolute path is normalised to `<project>`.
     pub fn new(inner: R, dir: &Path, project: &Path, recipe: Value) -> Result<Self, Problem> {
-        // A re-recording keeps the scenario's own scrub settings.
-        let kept = if dir.join(FILE).is_file() {
-            ScenarioManifest::load(dir)?.scrub
+        // A re-recording keeps the scenario's own scrub and match settings.
+        let (kept, matching) = if dir.join(FILE).is_file() {
+            let old = ScenarioManifest::load(dir)?;
+            (old.scrub, old.matching)
         } else {
-            ScrubConfig::default()
+            (ScrubConfig::default(), None)
         };
-        let scrubber = compile_scrub(dir, &kept)?;
         prepare_dir(dir)?;
         let mut manifest = ScenarioManifest::new(recipe);
         manifest.scrub = kept;
+        manifest.matching = matching;
+        RecordingCli::start(inner, dir, project, manifest, 0)
+    }
+
+    /// Records into the existing scenario `dir`, keeping its sessions and
+    /// step sequence byte for byte: new calls are appended after them, and
+    /// the scenario is incomplete again until [`RecordingCli::finish`].
+    pub fn append(inner: R, dir: &Path, project: &Path) -> Result<Self, Problem> {
+        let manifest = ScenarioManifest::load(dir)?;
+        let sessions = manifest
+            .step_sequence
+            .iter()
+            .filter_map(|step| step.session.as_deref())
+            .filter_map(|name| name.split('_').next()?.parse::<usize>().ok())
+            .max()
+            .unwrap_or(0);
+        RecordingCli::start(inner, dir, project, manifest, sessions)
+    }
+
+    fn start(
+        inner: R,
+        dir: &Path,
+        project: &Path,
+        mut manifest: ScenarioManifest,
+        sessions: usize,
+    ) -> Result<Self, Problem> {
+        let scrubber = compile_scrub(dir, &manifest.scrub)?;
+        manifest.complete = false;
         manifest.ended_early = Some(UNFINISHED.to_owned());
         manifest
             .write(dir)
@@ -74,12 +105,13 @@ impl<R: CliRunner> RecordingCli<R> {
             inner,
             hooks: Vec::new(),
             env_allowlist: BTreeSet::new(),
+            zero_tokens: false,
             scrubber,
             state: Mutex::new(Recorder {
                 dir: dir.to_owned(),
                 project: project.to_owned(),
                 manifest,
-                sessions: 0,
+                sessions,
                 finished: false,
             }),
         })
@@ -104,19 +136,22 @@ impl<R: CliRunner> RecordingCli<R> {
         self
     }
 
-    /// Removes a field from every stdout line; `path` is dot-separated
-    /// from the line's top level (`tool_use_result`, `message.usage`).
-    pub fn strip_field(self, path: &str) -> Self {
-        let parts: Vec<String> = path.split('.').map(str::to_owned).collect();
-        self.hook(move |_, line| {
-            let (last, parents) = parts.split_last().expect("split yields one part");
-            let parent = parents
-                .iter()
-                .try_fold(&mut *line, |value, part| value.get_mut(part.as_str()));
-            if let Some(Value::Object(object)) = parent {
-                object.remove(last.as_str());
-            }
-        })
+    /// Removes a field from every stdout line: a JSON path from the line's
+    /// top level, wildcards included (`tool_use_result`, `message.usage`,
+    /// `message.content[*].content`); see [`StripPath`]. A path that does
+    /// not parse is an error saying why.
+    pub fn strip_field(self, path: &str) -> Result<Self, Problem> {
+        let path = StripPath::parse(path).map_err(|err| Problem::new(self.dir(), err))?;
+        Ok(self.hook(move |_, line| {
+            path.apply(line);
+        }))
+    }
+
+    /// Also zeroes the token counts under `modelUsage` in every session
+    /// (see [`Normaliser::zero_tokens`]).
+    pub fn zero_tokens(mut self) -> Self {
+        self.zero_tokens = true;
+        self
     }
 
     /// Records the value of environment variable `name` in `input.json`
@@ -157,13 +192,35 @@ impl<R: CliRunner> RecordingCli<R> {
         Ok(recorder.dir.clone())
     }
 
+    /// Marks the scenario as ended early, for the reason `why` (such as the
+    /// signal that stopped the run); it stays incomplete.
+    pub fn end_early(&self, why: &str) -> Result<PathBuf, Problem> {
+        let mut recorder = self.lock();
+        recorder.finished = true;
+        recorder.manifest.complete = false;
+        recorder.manifest.ended_early = Some(why.to_owned());
+        recorder.write_manifest()?;
+        Ok(recorder.dir.clone())
+    }
+
+    /// Records a call that was run elsewhere (by a process standing in for
+    /// the agent CLI, say), as if this runner had run it; returns the
+    /// session folder's name for an agent call.
+    pub fn record_output(
+        &self,
+        call: &CliCall,
+        output: &CliOutput,
+    ) -> Result<Option<String>, Problem> {
+        self.record(call, output)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Recorder> {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn record(&self, call: &CliCall, output: &CliOutput) -> Result<(), Problem> {
+    fn record(&self, call: &CliCall, output: &CliOutput) -> Result<Option<String>, Problem> {
         let mut recorder = self.lock();
         let normaliser = recorder.normaliser();
         let step = match call.kind {
@@ -188,8 +245,10 @@ impl<R: CliRunner> RecordingCli<R> {
                 }),
             },
         };
+        let session = step.session.clone();
         recorder.manifest.step_sequence.push(step);
-        recorder.write_manifest()
+        recorder.write_manifest()?;
+        Ok(session)
     }
 
     fn write_session(
@@ -200,6 +259,9 @@ impl<R: CliRunner> RecordingCli<R> {
         output: &CliOutput,
     ) -> Result<(), Problem> {
         let mut normaliser = Normaliser::new(project);
+        if self.zero_tokens {
+            normaliser = normaliser.zero_tokens();
+        }
         let scrubber = self.scrubber();
         let mut model = None;
         let mut stdout = String::with_capacity(output.stdout.len());
@@ -368,7 +430,9 @@ fn is_secret_name(name: &str) -> bool {
         .any(|word| upper.contains(word))
 }
 
-fn folder_name(step: &str) -> String {
+/// `step` as a folder name: other characters than letters, digits, `-` and
+/// `_` become `_`.
+pub(crate) fn folder_name(step: &str) -> String {
     step.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -401,10 +465,4 @@ fn tail(text: &str) -> String {
         start += 1;
     }
     text[start..].to_owned()
-}
-
-fn pretty(value: &impl serde::Serialize) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("session files serialize");
-    text.push('\n');
-    text
 }

@@ -121,22 +121,51 @@ impl Transcript {
     /// same text and no `api_error_status` field; `with_status` adds
     /// `api_error_status: 529`, as some versions and SDK wrappers print.
     pub fn overloaded(&mut self, with_status: bool) -> &mut Transcript {
-        const TEXT: &str = "API Error: 529 {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}";
+        self.api_error(ApiError::Overloaded, with_status)
+    }
+
+    /// An API error the CLI gave up on, in the shape of
+    /// [`Transcript::overloaded`].
+    pub fn api_error(&mut self, error: ApiError, with_status: bool) -> &mut Transcript {
+        let text = error.text();
         let id = self.uuid();
         let mut line = self.assistant_line(
             id,
             json!("<synthetic>"),
-            json!({"type": "text", "text": TEXT}),
+            json!({"type": "text", "text": text}),
             json!("stop_sequence"),
             json!({"input_tokens": 0, "output_tokens": 0}),
         );
         line["error"] = json!("unknown");
         self.lines.push(line);
-        self.result(TEXT, true);
+        self.result(&text, true);
         if with_status {
             let last = self.lines.last_mut().expect("a result line was pushed");
-            last["api_error_status"] = json!(529);
+            last["api_error_status"] = json!(error.status());
         }
+        self
+    }
+
+    /// A `system` `api_retry` line: the CLI is about to retry a failed API
+    /// request (attempt `attempt` of `max_retries`).
+    pub fn api_retry(
+        &mut self,
+        error: ApiError,
+        attempt: u32,
+        max_retries: u32,
+    ) -> &mut Transcript {
+        let uuid = self.uuid();
+        self.lines.push(json!({
+            "type": "system",
+            "subtype": "api_retry",
+            "attempt": attempt,
+            "max_retries": max_retries,
+            "retry_delay_ms": 500 * 2_u64.pow(attempt.min(16)),
+            "error_status": error.status(),
+            "error": error.kind(),
+            "session_id": self.session_id,
+            "uuid": uuid,
+        }));
         self
     }
 
@@ -224,6 +253,46 @@ impl Transcript {
             (hash >> 20) & 0xfff,
             u64::from(self.next)
         )
+    }
+}
+
+/// An API failure an agent CLI reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiError {
+    /// HTTP 529, `overloaded_error`.
+    Overloaded,
+    /// HTTP 429, `rate_limit_error`.
+    RateLimited,
+}
+
+impl ApiError {
+    /// The HTTP status.
+    pub fn status(self) -> u16 {
+        match self {
+            ApiError::Overloaded => 529,
+            ApiError::RateLimited => 429,
+        }
+    }
+
+    /// The `error` of an `api_retry` line.
+    fn kind(self) -> &'static str {
+        match self {
+            ApiError::Overloaded => "overloaded",
+            ApiError::RateLimited => "rate_limit",
+        }
+    }
+
+    /// The result text, `API Error: NNN {…}`.
+    fn text(self) -> String {
+        let (kind, message) = match self {
+            ApiError::Overloaded => ("overloaded_error", "Overloaded"),
+            ApiError::RateLimited => (
+                "rate_limit_error",
+                "This request would exceed the rate limit for your organization",
+            ),
+        };
+        let body = json!({"type": "error", "error": {"type": kind, "message": message}});
+        format!("API Error: {} {body}", self.status())
     }
 }
 

@@ -7,6 +7,7 @@ use std::fs;
 use std::path::Path;
 
 use super::cassette::{check_jsonl, load_input, load_metadata, FILES, METADATA, STDOUT};
+use super::layout::{self, Layout};
 use super::manifest::{ScenarioManifest, FILE};
 use super::player::SESSIONS;
 use super::problem::Problem;
@@ -40,8 +41,10 @@ const STRIP_HINT: &str = "strip large unused fields while recording with a recor
 /// session folder exists with all four files; every `.jsonl` line is a JSON
 /// object; `input.json` and `metadata.json` are valid; no secret remains in
 /// any file; every `stdout.jsonl` and the whole folder are within `limits`;
-/// no session folder is left out of the step sequence. An empty list means
-/// the scenario is sound; each problem prints as one line.
+/// no session folder is left out of the step sequence. A scenario in the
+/// autoskillit layout is checked by loading it (every file and JSON path
+/// its loader reads), for secrets and for sizes. An empty list means the
+/// scenario is sound; each problem prints as one line.
 pub fn validate(dir: &Path, limits: &Limits) -> Vec<Problem> {
     validate_with(dir, limits, &ScrubConfig::default())
 }
@@ -51,6 +54,38 @@ pub fn validate(dir: &Path, limits: &Limits) -> Vec<Problem> {
 /// field.
 pub fn validate_with(dir: &Path, limits: &Limits, scrub: &ScrubConfig) -> Vec<Problem> {
     let mut problems = Vec::new();
+    let detected = layout::detect(dir);
+    if let Err(problem) = &detected {
+        if dir.join(FILE).is_file() {
+            problems.push(problem.clone());
+            check_files(dir, limits, Some(Scrubber::global()), true, &mut problems);
+            return problems;
+        }
+    }
+    if let Ok((Layout::Autoskillit, _)) = detected {
+        // The loader stops at the first problem; the files are checked
+        // (secrets, sizes) whatever it finds. Its stdout may hold lines that
+        // are not JSON, which replay prints as they are.
+        if let Err(problem) = layout::load(dir) {
+            problems.push(problem);
+        }
+        let scrubber = if scrub.is_empty() {
+            Some(Cow::Borrowed(Scrubber::global()))
+        } else {
+            match Scrubber::with_config(scrub) {
+                Ok(scrubber) => Some(Cow::Owned(scrubber)),
+                Err(err) => {
+                    problems.push(Problem::new(
+                        dir.join(FILE),
+                        format!("scrub.{err} (in the suite's scrub settings)"),
+                    ));
+                    None
+                }
+            }
+        };
+        check_files(dir, limits, scrubber.as_deref(), false, &mut problems);
+        return problems;
+    }
     let manifest = match ScenarioManifest::load(dir) {
         Ok(manifest) => {
             for index in 0..manifest.step_sequence.len() {
@@ -88,7 +123,7 @@ pub fn validate_with(dir: &Path, limits: &Limits, scrub: &ScrubConfig) -> Vec<Pr
             }
         }
     };
-    check_files(dir, limits, scrubber.as_deref(), &mut problems);
+    check_files(dir, limits, scrubber.as_deref(), true, &mut problems);
     problems
 }
 
@@ -209,6 +244,7 @@ fn check_files(
     dir: &Path,
     limits: &Limits,
     scrubber: Option<&Scrubber>,
+    stdout_lines: bool,
     problems: &mut Vec<Problem>,
 ) {
     let mut files: Vec<_> = walkdir::WalkDir::new(dir)
@@ -252,7 +288,8 @@ fn check_files(
                 ),
             ));
         }
-        if path.extension().is_some_and(|ext| ext == "jsonl") {
+        let lines_checked = stdout_lines || entry.file_name() != STDOUT;
+        if lines_checked && path.extension().is_some_and(|ext| ext == "jsonl") {
             if let Err(problem) = check_jsonl(path, &text) {
                 problems.push(problem);
             }
