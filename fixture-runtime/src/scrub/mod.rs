@@ -102,6 +102,62 @@ impl NextMatch {
         self.last = Some((at, found.clone()));
         found
     }
+
+    /// The leftmost match in `at..end` as the scrubbed text shows it. Where
+    /// a placeholder ends at `at` (`fresh`), the character before `at` is its
+    /// `>`, not the secret's last one: a match starting at `at` is searched
+    /// in a haystack that starts there (so `\b` sees no word before it).
+    /// Later matches look no further back than their own start, so the
+    /// remembered search serves them.
+    fn scrubbed(
+        &mut self,
+        regex: &Regex,
+        text: &str,
+        at: usize,
+        end: usize,
+        fresh: bool,
+    ) -> Option<Found> {
+        if fresh {
+            let input = Input::new(&text[at..])
+                .range(..end - at)
+                .anchored(Anchored::Yes);
+            if let Some(found) = regex.search(&input) {
+                return Some(Found {
+                    range: at + found.start()..at + found.end(),
+                    base: at,
+                });
+            }
+        }
+        let mut found = self.from(regex, text, at, end);
+        if fresh && found.as_ref().is_some_and(|found| found.start == at) {
+            found = self.from(regex, text, next_char(text, at), end);
+        }
+        found.map(|range| Found { range, base: 0 })
+    }
+}
+
+/// A match, and where the haystack it was found in starts.
+struct Found {
+    range: Range<usize>,
+    base: usize,
+}
+
+/// How [`Scrubber::emit`] went.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Emit {
+    /// The secret is replaced by its placeholder.
+    Replaced,
+    /// The value is allowed (or empty) and stays.
+    Kept,
+    /// The caller asked to stop.
+    Stop,
+}
+
+/// Where a scan goes on, and whether a placeholder ends there.
+#[derive(Clone, Copy)]
+struct Resume {
+    at: usize,
+    fresh: bool,
 }
 
 /// The parts of one match.
@@ -277,12 +333,13 @@ impl Scrubber {
     ) {
         let Some(groups) = &self.anchors else {
             let every: Vec<usize> = (0..self.rules.len()).collect();
-            self.scan_line(text, 0, text.len(), &every, each);
+            self.scan_line(text, 0, text.len(), &every, false, each);
             return;
         };
         let mut next_hits: Vec<Option<(usize, Option<usize>)>> = vec![None; groups.len()];
         let mut selected = vec![false; self.rules.len()];
         let mut at = 0;
+        let mut fresh_at = None;
         while at < text.len() {
             // The next literal of any automaton, each remembered until
             // passed.
@@ -314,40 +371,53 @@ impl Scrubber {
                 }
             }
             let rules: Vec<usize> = (0..self.rules.len()).filter(|&r| selected[r]).collect();
-            match self.scan_line(text, start, end, &rules, each) {
-                Some(next) => at = next.max(end),
+            let fresh = fresh_at == Some(start);
+            match self.scan_line(text, start, end, &rules, fresh, each) {
+                Some(next) => {
+                    fresh_at = next.fresh.then_some(next.at);
+                    at = next.at.max(end);
+                }
                 None => return,
             }
         }
     }
 
     /// Scans `start..end` (one line, or the whole text) with `rules`, and
-    /// the PEM blocks that start in it; `None` when `each` asked to stop,
-    /// else where scanning ended (past `end` after a block).
+    /// the PEM blocks that start in it, `fresh` when a placeholder ends at
+    /// `start`; `None` when `each` asked to stop, else where scanning ended
+    /// (past `end` after a block).
     fn scan_line<'s>(
         &'s self,
         text: &str,
         start: usize,
         end: usize,
         rules: &[usize],
+        fresh: bool,
         each: &mut dyn FnMut(Range<usize>, &'s CompiledRule) -> bool,
-    ) -> Option<usize> {
-        let mut pos = start;
-        while pos < end {
-            let pem_at = text[pos..end].find(PEM_START).map(|i| pos + i);
+    ) -> Option<Resume> {
+        let mut pos = Resume { at: start, fresh };
+        while pos.at < end {
+            let pem_at = text[pos.at..end].find(PEM_START).map(|i| pos.at + i);
             let stop = pem_at.unwrap_or(end);
             self.scan_range(text, pos, stop, rules, each)?;
-            pos = stop;
+            pos = Resume {
+                at: stop,
+                fresh: false,
+            };
             if let Some(begin) = pem_at {
                 let input = Input::new(text).range(begin..).anchored(Anchored::Yes);
                 match self.pem.search(&input) {
                     Some(block) => {
-                        if !self.emit(text, block.range(), &self.pem_rule, each) {
+                        let emitted = self.emit(text, block.range(), &self.pem_rule, each);
+                        if emitted == Emit::Stop {
                             return None;
                         }
-                        pos = block.end();
+                        pos = Resume {
+                            at: block.end(),
+                            fresh: emitted == Emit::Replaced,
+                        };
                     }
-                    None => pos = begin + 1,
+                    None => pos.at = begin + 1,
                 }
             }
         }
@@ -355,31 +425,40 @@ impl Scrubber {
     }
 
     /// `rules` over `start..end`: the leftmost match first, the earlier
-    /// rule first where two start at the same place.
+    /// rule first where two start at the same place. Each is searched as
+    /// the scrubbed text shows it, with the placeholders of the secrets
+    /// before it in place: a second pass then finds nothing new.
     fn scan_range<'s>(
         &'s self,
         text: &str,
-        start: usize,
+        start: Resume,
         end: usize,
         rules: &[usize],
         each: &mut dyn FnMut(Range<usize>, &'s CompiledRule) -> bool,
     ) -> Option<()> {
         let mut next: Vec<NextMatch> = rules.iter().map(|_| NextMatch::default()).collect();
-        let mut at = start;
+        let mut at = start.at;
+        // Where the last placeholder ends.
+        let mut placeholder_end = start.fresh.then_some(at);
         while at < end {
-            let mut best: Option<(usize, Range<usize>)> = None;
+            let fresh = placeholder_end == Some(at);
+            let mut best: Option<(usize, Found)> = None;
             for (slot, &rule) in rules.iter().enumerate() {
-                if let Some(found) = next[slot].from(&self.rules[rule].regex, text, at, end) {
-                    if best.as_ref().is_none_or(|(_, b)| found.start < b.start) {
+                let regex = &self.rules[rule].regex;
+                if let Some(found) = next[slot].scrubbed(regex, text, at, end, fresh) {
+                    if best
+                        .as_ref()
+                        .is_none_or(|(_, b)| found.range.start < b.range.start)
+                    {
                         best = Some((slot, found));
                     }
                 }
             }
-            let Some((slot, found)) = best else {
+            let Some((slot, Found { range: found, base })) = best else {
                 break;
             };
             let rule = &self.rules[rules[slot]];
-            let parts = parts_of(&rule.regex, text, found.clone());
+            let parts = parts_of(&rule.regex, text, base, found.clone());
             if rule.check != Check::None {
                 // A match that holds a token of an unchecked kind (a `ghp_`
                 // token assigned to `API_KEY`) is that kind, whatever the
@@ -391,7 +470,10 @@ impl Scrubber {
                         continue;
                     }
                     let regex = &self.rules[other].regex;
-                    if let Some(found) = next[slot].from(regex, text, found.start, end) {
+                    let fresh = fresh && found.start == at;
+                    if let Some(Found { range: found, .. }) =
+                        next[slot].scrubbed(regex, text, found.start, end, fresh)
+                    {
                         if inner.as_ref().is_none_or(|(_, b)| found.start < b.start) {
                             inner = Some((other, found));
                         }
@@ -410,8 +492,10 @@ impl Scrubber {
                 {
                     let whole = parts.secret.start..parts.secret.end.max(token.end);
                     at = whole.end;
-                    if !self.emit(text, whole, &self.rules[other], each) {
-                        return None;
+                    match self.emit(text, whole, &self.rules[other], each) {
+                        Emit::Stop => return None,
+                        Emit::Replaced => placeholder_end = Some(at),
+                        Emit::Kept => {}
                     }
                     continue;
                 }
@@ -420,8 +504,11 @@ impl Scrubber {
                     continue;
                 }
             }
-            if !self.emit(text, parts.secret, rule, each) {
-                return None;
+            let secret_end = parts.secret.end;
+            match self.emit(text, parts.secret, rule, each) {
+                Emit::Stop => return None,
+                Emit::Replaced => placeholder_end = Some(secret_end),
+                Emit::Kept => {}
             }
             at = found.end.max(next_char(text, at));
         }
@@ -451,15 +538,18 @@ impl Scrubber {
         secret: Range<usize>,
         rule: &'s CompiledRule,
         each: &mut dyn FnMut(Range<usize>, &'s CompiledRule) -> bool,
-    ) -> bool {
+    ) -> Emit {
         let allowed = self
             .allow
             .as_ref()
             .is_some_and(|allow| allow.is_match(&text[secret.clone()]));
         if secret.is_empty() || allowed {
-            return true;
+            Emit::Kept
+        } else if each(secret, rule) {
+            Emit::Replaced
+        } else {
+            Emit::Stop
         }
-        each(secret, rule)
     }
 }
 
@@ -543,9 +633,10 @@ fn anchors(literals: &[Option<Vec<Vec<u8>>>]) -> Option<Vec<Anchors>> {
     Some(groups)
 }
 
-/// The `secret`, `name` and `quote` groups of the match of pattern `id`
-/// at `range` (the whole match when there is no `secret` group).
-fn parts_of(regex: &Regex, text: &str, range: Range<usize>) -> Parts {
+/// The `secret`, `name` and `quote` groups of the match at `range`, found
+/// in the haystack that starts at `base` (the whole match when there is no
+/// `secret` group).
+fn parts_of(regex: &Regex, text: &str, base: usize, range: Range<usize>) -> Parts {
     let id = PatternID::ZERO;
     let info = regex.group_info();
     let secret_group = info.to_index(id, "secret");
@@ -559,14 +650,14 @@ fn parts_of(regex: &Regex, text: &str, range: Range<usize>) -> Parts {
         };
     }
     let mut caps = regex.create_captures();
-    let input = Input::new(text)
-        .range(range.clone())
+    let input = Input::new(&text[base..])
+        .range(range.start - base..range.end - base)
         .anchored(Anchored::Pattern(id));
     regex.search_captures(&input, &mut caps);
     let group = |index: Option<usize>| {
         index
             .and_then(|index| caps.get_group(index))
-            .map(|span| span.range())
+            .map(|span| base + span.start..base + span.end)
     };
     Parts {
         secret: group(secret_group).unwrap_or(range),
