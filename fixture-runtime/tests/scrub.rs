@@ -465,7 +465,9 @@ fn the_same_secret_gets_the_same_placeholder_and_scrubbing_is_idempotent() {
 /// A secret that ends inside a word leaves the rest of the word after its
 /// placeholder's `>`: what follows is judged as the scrubbed text shows
 /// it, so a name that starts there (`_KEYAccountKey=`) is one on the first
-/// pass, not only on the second.
+/// pass, not only on the second. One that starts inside a word takes the
+/// word's start with it, and what comes before a secret is judged as
+/// ending at the placeholder's `<`.
 #[test]
 fn what_follows_a_placeholder_is_judged_as_the_scrubbed_text_shows_it() {
     let begin = ["-----BEGIN ", "PRIVATE KEY-----"].concat();
@@ -516,6 +518,41 @@ fn what_follows_a_placeholder_is_judged_as_the_scrubbed_text_shows_it() {
                 "{}Xsecret_token={}",
                 placeholder("google-api-key"),
                 placeholder("secret-assignment")
+            ),
+        ),
+        // A secret that starts inside a word takes the word's start: a
+        // token before it would otherwise end at the placeholder's `<`.
+        (
+            format!(
+                "{}hooks.slack.com/services/T00000000/B00000000/{}",
+                fake(&["S", "K"].concat(), HEX, 32),
+                fake("", ALNUM, 24)
+            ),
+            placeholder("slack-webhook"),
+        ),
+        // A value that runs on into a secret ends at its placeholder's `<`.
+        (
+            format!(
+                "got abc8Q~{}.{}",
+                fake("", "FaKe0_sAmPlE.1~", 30),
+                fake(&["gh", "p_"].concat(), ALNUM, 36)
+            ),
+            format!(
+                "got {}{}",
+                placeholder("azure-client-secret"),
+                placeholder("github-token")
+            ),
+        ),
+        (
+            format!(
+                "got abc8Q~{}.{begin}\nMIIEfake\n{}",
+                fake("", "FaKe0_sAmPlE.1~", 30),
+                ["-----END ", "PRIVATE KEY-----"].concat()
+            ),
+            format!(
+                "got {}{}",
+                placeholder("azure-client-secret"),
+                placeholder("private-key")
             ),
         ),
     ];

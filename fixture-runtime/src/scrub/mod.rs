@@ -14,7 +14,10 @@
 //! The placeholder names the kind only (`<redacted:github-token>`), so the
 //! output is a pure function of the input: the same secret gets the same
 //! placeholder in every text of a run, and scrubbing twice changes nothing
-//! more than scrubbing once. `docs/SCENARIOS.md` lists the rules.
+//! more than scrubbing once: what follows a placeholder is searched as the
+//! scrubbed text shows it (after its `>`), and a secret that starts inside
+//! a word takes the word's start with it (so no word ends at its `<`).
+//! `docs/SCENARIOS.md` lists the rules.
 
 mod config;
 mod rules;
@@ -41,6 +44,10 @@ struct Anchors {
     automaton: AhoCorasick,
     rules: Vec<Vec<usize>>,
 }
+
+/// How deep the searches of text before a placeholder nest (see
+/// [`Scrubber::scan_before`]).
+const MAX_DEPTH: usize = 8;
 
 /// Where a PEM block starts.
 const PEM_START: &str = "-----BEGIN ";
@@ -399,14 +406,22 @@ impl Scrubber {
         while pos.at < end {
             let pem_at = text[pos.at..end].find(PEM_START).map(|i| pos.at + i);
             let stop = pem_at.unwrap_or(end);
-            self.scan_range(text, pos, stop, rules, each)?;
+            let block = pem_at.and_then(|begin| {
+                let input = Input::new(text).range(begin..).anchored(Anchored::Yes);
+                self.pem.search(&input)
+            });
+            // Before a block that goes, the text ends at its placeholder.
+            let before = match &block {
+                Some(block) if self.replaces(text, block.range()) => &text[..stop],
+                _ => text,
+            };
+            self.scan_range(before, pos, stop, rules, 0, each)?;
             pos = Resume {
                 at: stop,
                 fresh: false,
             };
             if let Some(begin) = pem_at {
-                let input = Input::new(text).range(begin..).anchored(Anchored::Yes);
-                match self.pem.search(&input) {
+                match block {
                     Some(block) => {
                         let emitted = self.emit(text, block.range(), &self.pem_rule, each);
                         if emitted == Emit::Stop {
@@ -427,13 +442,15 @@ impl Scrubber {
     /// `rules` over `start..end`: the leftmost match first, the earlier
     /// rule first where two start at the same place. Each is searched as
     /// the scrubbed text shows it, with the placeholders of the secrets
-    /// before it in place: a second pass then finds nothing new.
+    /// around it in place: a second pass then finds nothing new. `depth`
+    /// counts the searches of text before a placeholder this one is in.
     fn scan_range<'s>(
         &'s self,
         text: &str,
         start: Resume,
         end: usize,
         rules: &[usize],
+        depth: usize,
         each: &mut dyn FnMut(Range<usize>, &'s CompiledRule) -> bool,
     ) -> Option<()> {
         let mut next: Vec<NextMatch> = rules.iter().map(|_| NextMatch::default()).collect();
@@ -490,7 +507,9 @@ impl Scrubber {
                 if let Some((other, token)) =
                     inner.filter(|(_, token)| token.start < parts.secret.end)
                 {
-                    let whole = parts.secret.start..parts.secret.end.max(token.end);
+                    let whole =
+                        word_start(text, at, parts.secret.start)..parts.secret.end.max(token.end);
+                    self.scan_before(text, at, fresh, whole.clone(), rules, depth, each)?;
                     at = whole.end;
                     match self.emit(text, whole, &self.rules[other], each) {
                         Emit::Stop => return None,
@@ -504,10 +523,11 @@ impl Scrubber {
                     continue;
                 }
             }
-            let secret_end = parts.secret.end;
-            match self.emit(text, parts.secret, rule, each) {
+            let secret = word_start(text, at, parts.secret.start)..parts.secret.end;
+            self.scan_before(text, at, fresh, secret.clone(), rules, depth, each)?;
+            match self.emit(text, secret, rule, each) {
                 Emit::Stop => return None,
-                Emit::Replaced => placeholder_end = Some(secret_end),
+                Emit::Replaced => placeholder_end = Some(parts.secret.end),
                 Emit::Kept => {}
             }
             at = found.end.max(next_char(text, at));
@@ -531,6 +551,46 @@ impl Scrubber {
         }
     }
 
+    /// Scans `at..secret.start` again as the text shows it when `secret`
+    /// goes: ending at its placeholder's `<`. Nothing matched there before
+    /// `secret`'s match, but a value that went on into the secret may end
+    /// at the placeholder (`abc8Q~...` before a token). Nested at most
+    /// [`MAX_DEPTH`] deep, so a chain of such values costs no more stack.
+    #[allow(clippy::too_many_arguments)]
+    fn scan_before<'s>(
+        &'s self,
+        text: &str,
+        at: usize,
+        fresh: bool,
+        secret: Range<usize>,
+        rules: &[usize],
+        depth: usize,
+        each: &mut dyn FnMut(Range<usize>, &'s CompiledRule) -> bool,
+    ) -> Option<()> {
+        if secret.start <= at || depth >= MAX_DEPTH || !self.replaces(text, secret.clone()) {
+            return Some(());
+        }
+        let before = &text[..secret.start];
+        self.scan_range(
+            before,
+            Resume { at, fresh },
+            secret.start,
+            rules,
+            depth + 1,
+            each,
+        )
+    }
+
+    /// Whether the secret at `range` is replaced: it is neither empty nor
+    /// allowed.
+    fn replaces(&self, text: &str, range: Range<usize>) -> bool {
+        let allowed = self
+            .allow
+            .as_ref()
+            .is_some_and(|allow| allow.is_match(&text[range.clone()]));
+        !range.is_empty() && !allowed
+    }
+
     /// Hands a secret to `each` unless it is empty or allowed.
     fn emit<'s>(
         &'s self,
@@ -539,11 +599,7 @@ impl Scrubber {
         rule: &'s CompiledRule,
         each: &mut dyn FnMut(Range<usize>, &'s CompiledRule) -> bool,
     ) -> Emit {
-        let allowed = self
-            .allow
-            .as_ref()
-            .is_some_and(|allow| allow.is_match(&text[secret.clone()]));
-        if secret.is_empty() || allowed {
+        if !self.replaces(text, secret.clone()) {
             Emit::Kept
         } else if each(secret, rule) {
             Emit::Replaced
@@ -664,6 +720,24 @@ fn parts_of(regex: &Regex, text: &str, base: usize, range: Range<usize>) -> Part
         name: group(name_group),
         quoted: group(quote_group).is_some(),
     }
+}
+
+/// Where the word that `start` falls inside begins, but not before `at`
+/// (what comes before is decided): a secret that starts inside a word takes
+/// the word's start with it. Else the placeholder's `<` would end the word
+/// before it, a word boundary the text did not have, and a second pass
+/// would judge that word anew.
+fn word_start(text: &str, at: usize, start: usize) -> usize {
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let bytes = text.as_bytes();
+    if !bytes.get(start).is_some_and(word) {
+        return start;
+    }
+    let mut start = start;
+    while start > at && word(&bytes[start - 1]) {
+        start -= 1;
+    }
+    start
 }
 
 /// The byte offset of the character after the one at `at`.
