@@ -15,8 +15,9 @@
 //! output is a pure function of the input: the same secret gets the same
 //! placeholder in every text of a run, and scrubbing twice changes nothing
 //! more than scrubbing once: what follows a placeholder is searched as the
-//! scrubbed text shows it (after its `>`), and a secret that starts inside
-//! a word takes the word's start with it (so no word ends at its `<`).
+//! scrubbed text shows it (after its `>`), the text before it as ending at
+//! its `<` (searched again, nested at most 8 deep, so still linear),
+//! and a secret that starts inside a word takes the word's start with it.
 //! `docs/SCENARIOS.md` lists the rules.
 
 mod config;
