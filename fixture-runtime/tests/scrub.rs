@@ -461,6 +461,108 @@ fn the_same_secret_gets_the_same_placeholder_and_scrubbing_is_idempotent() {
     assert_eq!(Scrubber::global().find(&once), None);
 }
 
+/// A secret that ends inside a word leaves the rest of the word after its
+/// placeholder's `>`: what follows is judged as the scrubbed text shows
+/// it, so a name that starts there (`_KEYAccountKey=`) is one on the first
+/// pass, not only on the second. One that starts inside a word takes the
+/// word's start with it, and what comes before a secret is judged as
+/// ending at the placeholder's `<`.
+#[test]
+fn what_follows_a_placeholder_is_judged_as_the_scrubbed_text_shows_it() {
+    let begin = ["-----BEGIN ", "PRIVATE KEY-----"].concat();
+    let google = fake(&["AI", "za"].concat(), ALNUM, 35);
+    let cases = [
+        // A PEM block cut short ends its base64 at the `_` of `API_KEY`.
+        (
+            [
+                begin.as_str(),
+                "password",
+                "password",
+                "API_KEY",
+                "AccountKey=",
+                &["gh", "p_"].concat(),
+                "@host",
+                "@host",
+                "=",
+                "API_KEY",
+                "API_KEY",
+            ]
+            .concat(),
+            format!(
+                "{}_KEYAccountKey={}API_KEYAPI_KEY",
+                placeholder("private-key"),
+                placeholder("secret-assignment")
+            ),
+        ),
+        (
+            [
+                begin.as_str(),
+                "password",
+                "password",
+                "_",
+                "AccountKey=",
+                "b-a_L0A+",
+            ]
+            .concat(),
+            format!(
+                "{}_AccountKey={}",
+                placeholder("private-key"),
+                placeholder("secret-assignment")
+            ),
+        ),
+        // A token of fixed length, with more of the word after it.
+        (
+            format!("{google}Xsecret_token=Zq9xLm2Pw7Rt"),
+            format!(
+                "{}Xsecret_token={}",
+                placeholder("google-api-key"),
+                placeholder("secret-assignment")
+            ),
+        ),
+        // A secret that starts inside a word takes the word's start: a
+        // token before it would otherwise end at the placeholder's `<`.
+        (
+            format!(
+                "{}hooks.slack.com/services/T00000000/B00000000/{}",
+                fake(&["S", "K"].concat(), HEX, 32),
+                fake("", ALNUM, 24)
+            ),
+            placeholder("slack-webhook"),
+        ),
+        // A value that runs on into a secret ends at its placeholder's `<`.
+        (
+            format!(
+                "got abc8Q~{}.{}",
+                fake("", "FaKe0_sAmPlE.1~", 30),
+                fake(&["gh", "p_"].concat(), ALNUM, 36)
+            ),
+            format!(
+                "got {}{}",
+                placeholder("azure-client-secret"),
+                placeholder("github-token")
+            ),
+        ),
+        (
+            format!(
+                "got abc8Q~{}.{begin}\nMIIEfake\n{}",
+                fake("", "FaKe0_sAmPlE.1~", 30),
+                ["-----END ", "PRIVATE KEY-----"].concat()
+            ),
+            format!(
+                "got {}{}",
+                placeholder("azure-client-secret"),
+                placeholder("private-key")
+            ),
+        ),
+    ];
+    for (text, want) in cases {
+        let once = scrub(&text);
+        assert_eq!(once, want, "{text}");
+        assert_eq!(scrub(&once), once, "{text}");
+        assert_eq!(Scrubber::global().find(&once), None, "{once}");
+    }
+}
+
 #[test]
 fn user_patterns_and_allowed_values() {
     let config = ScrubConfig::new()

@@ -14,7 +14,11 @@
 //! The placeholder names the kind only (`<redacted:github-token>`), so the
 //! output is a pure function of the input: the same secret gets the same
 //! placeholder in every text of a run, and scrubbing twice changes nothing
-//! more than scrubbing once. `docs/SCENARIOS.md` lists the rules.
+//! more than scrubbing once: what follows a placeholder is searched as the
+//! scrubbed text shows it (after its `>`), the text before it as ending at
+//! its `<` (searched again, nested at most 8 deep, so still linear),
+//! and a secret that starts inside a word takes the word's start with it.
+//! `docs/SCENARIOS.md` lists the rules.
 
 mod config;
 mod rules;
@@ -41,6 +45,10 @@ struct Anchors {
     automaton: AhoCorasick,
     rules: Vec<Vec<usize>>,
 }
+
+/// How deep the searches of text before a placeholder nest (see
+/// [`Scrubber::scan_before`]).
+const MAX_DEPTH: usize = 8;
 
 /// Where a PEM block starts.
 const PEM_START: &str = "-----BEGIN ";
@@ -102,6 +110,62 @@ impl NextMatch {
         self.last = Some((at, found.clone()));
         found
     }
+
+    /// The leftmost match in `at..end` as the scrubbed text shows it. Where
+    /// a placeholder ends at `at` (`fresh`), the character before `at` is its
+    /// `>`, not the secret's last one: a match starting at `at` is searched
+    /// in a haystack that starts there (so `\b` sees no word before it).
+    /// Later matches look no further back than their own start, so the
+    /// remembered search serves them.
+    fn scrubbed(
+        &mut self,
+        regex: &Regex,
+        text: &str,
+        at: usize,
+        end: usize,
+        fresh: bool,
+    ) -> Option<Found> {
+        if fresh {
+            let input = Input::new(&text[at..])
+                .range(..end - at)
+                .anchored(Anchored::Yes);
+            if let Some(found) = regex.search(&input) {
+                return Some(Found {
+                    range: at + found.start()..at + found.end(),
+                    base: at,
+                });
+            }
+        }
+        let mut found = self.from(regex, text, at, end);
+        if fresh && found.as_ref().is_some_and(|found| found.start == at) {
+            found = self.from(regex, text, next_char(text, at), end);
+        }
+        found.map(|range| Found { range, base: 0 })
+    }
+}
+
+/// A match, and where the haystack it was found in starts.
+struct Found {
+    range: Range<usize>,
+    base: usize,
+}
+
+/// How [`Scrubber::emit`] went.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Emit {
+    /// The secret is replaced by its placeholder.
+    Replaced,
+    /// The value is allowed (or empty) and stays.
+    Kept,
+    /// The caller asked to stop.
+    Stop,
+}
+
+/// Where a scan goes on, and whether a placeholder ends there.
+#[derive(Clone, Copy)]
+struct Resume {
+    at: usize,
+    fresh: bool,
 }
 
 /// The parts of one match.
@@ -277,12 +341,13 @@ impl Scrubber {
     ) {
         let Some(groups) = &self.anchors else {
             let every: Vec<usize> = (0..self.rules.len()).collect();
-            self.scan_line(text, 0, text.len(), &every, each);
+            self.scan_line(text, 0, text.len(), &every, false, each);
             return;
         };
         let mut next_hits: Vec<Option<(usize, Option<usize>)>> = vec![None; groups.len()];
         let mut selected = vec![false; self.rules.len()];
         let mut at = 0;
+        let mut fresh_at = None;
         while at < text.len() {
             // The next literal of any automaton, each remembered until
             // passed.
@@ -314,40 +379,61 @@ impl Scrubber {
                 }
             }
             let rules: Vec<usize> = (0..self.rules.len()).filter(|&r| selected[r]).collect();
-            match self.scan_line(text, start, end, &rules, each) {
-                Some(next) => at = next.max(end),
+            let fresh = fresh_at == Some(start);
+            match self.scan_line(text, start, end, &rules, fresh, each) {
+                Some(next) => {
+                    fresh_at = next.fresh.then_some(next.at);
+                    at = next.at.max(end);
+                }
                 None => return,
             }
         }
     }
 
     /// Scans `start..end` (one line, or the whole text) with `rules`, and
-    /// the PEM blocks that start in it; `None` when `each` asked to stop,
-    /// else where scanning ended (past `end` after a block).
+    /// the PEM blocks that start in it, `fresh` when a placeholder ends at
+    /// `start`; `None` when `each` asked to stop, else where scanning ended
+    /// (past `end` after a block).
     fn scan_line<'s>(
         &'s self,
         text: &str,
         start: usize,
         end: usize,
         rules: &[usize],
+        fresh: bool,
         each: &mut dyn FnMut(Range<usize>, &'s CompiledRule) -> bool,
-    ) -> Option<usize> {
-        let mut pos = start;
-        while pos < end {
-            let pem_at = text[pos..end].find(PEM_START).map(|i| pos + i);
+    ) -> Option<Resume> {
+        let mut pos = Resume { at: start, fresh };
+        while pos.at < end {
+            let pem_at = text[pos.at..end].find(PEM_START).map(|i| pos.at + i);
             let stop = pem_at.unwrap_or(end);
-            self.scan_range(text, pos, stop, rules, each)?;
-            pos = stop;
-            if let Some(begin) = pem_at {
+            let block = pem_at.and_then(|begin| {
                 let input = Input::new(text).range(begin..).anchored(Anchored::Yes);
-                match self.pem.search(&input) {
+                self.pem.search(&input)
+            });
+            // Before a block that goes, the text ends at its placeholder.
+            let before = match &block {
+                Some(block) if self.replaces(text, block.range()) => &text[..stop],
+                _ => text,
+            };
+            self.scan_range(before, pos, stop, rules, 0, each)?;
+            pos = Resume {
+                at: stop,
+                fresh: false,
+            };
+            if let Some(begin) = pem_at {
+                match block {
                     Some(block) => {
-                        if !self.emit(text, block.range(), &self.pem_rule, each) {
+                        let emitted = self.emit(text, block.range(), &self.pem_rule, each);
+                        if emitted == Emit::Stop {
                             return None;
                         }
-                        pos = block.end();
+                        pos = Resume {
+                            at: block.end(),
+                            fresh: emitted == Emit::Replaced,
+                        };
                     }
-                    None => pos = begin + 1,
+                    None => pos.at = begin + 1,
                 }
             }
         }
@@ -355,31 +441,42 @@ impl Scrubber {
     }
 
     /// `rules` over `start..end`: the leftmost match first, the earlier
-    /// rule first where two start at the same place.
+    /// rule first where two start at the same place. Each is searched as
+    /// the scrubbed text shows it, with the placeholders of the secrets
+    /// around it in place: a second pass then finds nothing new. `depth`
+    /// counts the searches of text before a placeholder this one is in.
     fn scan_range<'s>(
         &'s self,
         text: &str,
-        start: usize,
+        start: Resume,
         end: usize,
         rules: &[usize],
+        depth: usize,
         each: &mut dyn FnMut(Range<usize>, &'s CompiledRule) -> bool,
     ) -> Option<()> {
         let mut next: Vec<NextMatch> = rules.iter().map(|_| NextMatch::default()).collect();
-        let mut at = start;
+        let mut at = start.at;
+        // Where the last placeholder ends.
+        let mut placeholder_end = start.fresh.then_some(at);
         while at < end {
-            let mut best: Option<(usize, Range<usize>)> = None;
+            let fresh = placeholder_end == Some(at);
+            let mut best: Option<(usize, Found)> = None;
             for (slot, &rule) in rules.iter().enumerate() {
-                if let Some(found) = next[slot].from(&self.rules[rule].regex, text, at, end) {
-                    if best.as_ref().is_none_or(|(_, b)| found.start < b.start) {
+                let regex = &self.rules[rule].regex;
+                if let Some(found) = next[slot].scrubbed(regex, text, at, end, fresh) {
+                    if best
+                        .as_ref()
+                        .is_none_or(|(_, b)| found.range.start < b.range.start)
+                    {
                         best = Some((slot, found));
                     }
                 }
             }
-            let Some((slot, found)) = best else {
+            let Some((slot, Found { range: found, base })) = best else {
                 break;
             };
             let rule = &self.rules[rules[slot]];
-            let parts = parts_of(&rule.regex, text, found.clone());
+            let parts = parts_of(&rule.regex, text, base, found.clone());
             if rule.check != Check::None {
                 // A match that holds a token of an unchecked kind (a `ghp_`
                 // token assigned to `API_KEY`) is that kind, whatever the
@@ -391,7 +488,10 @@ impl Scrubber {
                         continue;
                     }
                     let regex = &self.rules[other].regex;
-                    if let Some(found) = next[slot].from(regex, text, found.start, end) {
+                    let fresh = fresh && found.start == at;
+                    if let Some(Found { range: found, .. }) =
+                        next[slot].scrubbed(regex, text, found.start, end, fresh)
+                    {
                         if inner.as_ref().is_none_or(|(_, b)| found.start < b.start) {
                             inner = Some((other, found));
                         }
@@ -408,10 +508,14 @@ impl Scrubber {
                 if let Some((other, token)) =
                     inner.filter(|(_, token)| token.start < parts.secret.end)
                 {
-                    let whole = parts.secret.start..parts.secret.end.max(token.end);
+                    let whole =
+                        word_start(text, at, parts.secret.start)..parts.secret.end.max(token.end);
+                    self.scan_before(text, at, fresh, whole.clone(), rules, depth, each)?;
                     at = whole.end;
-                    if !self.emit(text, whole, &self.rules[other], each) {
-                        return None;
+                    match self.emit(text, whole, &self.rules[other], each) {
+                        Emit::Stop => return None,
+                        Emit::Replaced => placeholder_end = Some(at),
+                        Emit::Kept => {}
                     }
                     continue;
                 }
@@ -420,8 +524,12 @@ impl Scrubber {
                     continue;
                 }
             }
-            if !self.emit(text, parts.secret, rule, each) {
-                return None;
+            let secret = word_start(text, at, parts.secret.start)..parts.secret.end;
+            self.scan_before(text, at, fresh, secret.clone(), rules, depth, each)?;
+            match self.emit(text, secret, rule, each) {
+                Emit::Stop => return None,
+                Emit::Replaced => placeholder_end = Some(parts.secret.end),
+                Emit::Kept => {}
             }
             at = found.end.max(next_char(text, at));
         }
@@ -444,6 +552,46 @@ impl Scrubber {
         }
     }
 
+    /// Scans `at..secret.start` again as the text shows it when `secret`
+    /// goes: ending at its placeholder's `<`. Nothing matched there before
+    /// `secret`'s match, but a value that went on into the secret may end
+    /// at the placeholder (`abc8Q~...` before a token). Nested at most
+    /// [`MAX_DEPTH`] deep, so a chain of such values costs no more stack.
+    #[allow(clippy::too_many_arguments)]
+    fn scan_before<'s>(
+        &'s self,
+        text: &str,
+        at: usize,
+        fresh: bool,
+        secret: Range<usize>,
+        rules: &[usize],
+        depth: usize,
+        each: &mut dyn FnMut(Range<usize>, &'s CompiledRule) -> bool,
+    ) -> Option<()> {
+        if secret.start <= at || depth >= MAX_DEPTH || !self.replaces(text, secret.clone()) {
+            return Some(());
+        }
+        let before = &text[..secret.start];
+        self.scan_range(
+            before,
+            Resume { at, fresh },
+            secret.start,
+            rules,
+            depth + 1,
+            each,
+        )
+    }
+
+    /// Whether the secret at `range` is replaced: it is neither empty nor
+    /// allowed.
+    fn replaces(&self, text: &str, range: Range<usize>) -> bool {
+        let allowed = self
+            .allow
+            .as_ref()
+            .is_some_and(|allow| allow.is_match(&text[range.clone()]));
+        !range.is_empty() && !allowed
+    }
+
     /// Hands a secret to `each` unless it is empty or allowed.
     fn emit<'s>(
         &'s self,
@@ -451,15 +599,14 @@ impl Scrubber {
         secret: Range<usize>,
         rule: &'s CompiledRule,
         each: &mut dyn FnMut(Range<usize>, &'s CompiledRule) -> bool,
-    ) -> bool {
-        let allowed = self
-            .allow
-            .as_ref()
-            .is_some_and(|allow| allow.is_match(&text[secret.clone()]));
-        if secret.is_empty() || allowed {
-            return true;
+    ) -> Emit {
+        if !self.replaces(text, secret.clone()) {
+            Emit::Kept
+        } else if each(secret, rule) {
+            Emit::Replaced
+        } else {
+            Emit::Stop
         }
-        each(secret, rule)
     }
 }
 
@@ -543,9 +690,10 @@ fn anchors(literals: &[Option<Vec<Vec<u8>>>]) -> Option<Vec<Anchors>> {
     Some(groups)
 }
 
-/// The `secret`, `name` and `quote` groups of the match of pattern `id`
-/// at `range` (the whole match when there is no `secret` group).
-fn parts_of(regex: &Regex, text: &str, range: Range<usize>) -> Parts {
+/// The `secret`, `name` and `quote` groups of the match at `range`, found
+/// in the haystack that starts at `base` (the whole match when there is no
+/// `secret` group).
+fn parts_of(regex: &Regex, text: &str, base: usize, range: Range<usize>) -> Parts {
     let id = PatternID::ZERO;
     let info = regex.group_info();
     let secret_group = info.to_index(id, "secret");
@@ -559,20 +707,38 @@ fn parts_of(regex: &Regex, text: &str, range: Range<usize>) -> Parts {
         };
     }
     let mut caps = regex.create_captures();
-    let input = Input::new(text)
-        .range(range.clone())
+    let input = Input::new(&text[base..])
+        .range(range.start - base..range.end - base)
         .anchored(Anchored::Pattern(id));
     regex.search_captures(&input, &mut caps);
     let group = |index: Option<usize>| {
         index
             .and_then(|index| caps.get_group(index))
-            .map(|span| span.range())
+            .map(|span| base + span.start..base + span.end)
     };
     Parts {
         secret: group(secret_group).unwrap_or(range),
         name: group(name_group),
         quoted: group(quote_group).is_some(),
     }
+}
+
+/// Where the word that `start` falls inside begins, but not before `at`
+/// (what comes before is decided): a secret that starts inside a word takes
+/// the word's start with it. Else the placeholder's `<` would end the word
+/// before it, a word boundary the text did not have, and a second pass
+/// would judge that word anew.
+fn word_start(text: &str, at: usize, start: usize) -> usize {
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let bytes = text.as_bytes();
+    if !bytes.get(start).is_some_and(word) {
+        return start;
+    }
+    let mut start = start;
+    while start > at && word(&bytes[start - 1]) {
+        start -= 1;
+    }
+    start
 }
 
 /// The byte offset of the character after the one at `at`.
