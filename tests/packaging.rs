@@ -146,7 +146,6 @@ fn the_leanest_features_leave_out_the_cli_stack_markdown_parser_and_http_client(
         "libtest_mimic",
         "pulldown_cmark",
         "ureq",
-        "serde_json_path",
     ];
     let lean = tree(&["--no-default-features"]);
     let full = tree(&[]);
