@@ -141,12 +141,7 @@ fn the_leanest_features_leave_out_the_cli_stack_markdown_parser_and_http_client(
             .map(|lib| lib.trim_end_matches(" (*)").to_owned())
             .collect()
     };
-    let heavy = [
-        "clap",
-        "libtest_mimic",
-        "pulldown_cmark",
-        "ureq",
-    ];
+    let heavy = ["clap", "libtest_mimic", "pulldown_cmark", "ureq"];
     let lean = tree(&["--no-default-features"]);
     let full = tree(&[]);
     for name in heavy {
