@@ -157,7 +157,7 @@ fn plan() {
 }
 EOF
   (cd "$users/insta-default" && cargo fetch --quiet)
-  for crate in kit-default kit-lean; do (cd "$users/$crate" && cargo fetch --quiet --offline); done
+  for crate in kit-default kit-lean; do (cd "$users/$crate" && cargo fetch --quiet); done
 
   note ""
   note "== cold build and run of a minimal user crate: cargo test (wall s, CPU s, exit status)"

@@ -10,6 +10,7 @@ mod stand_in;
 mod support;
 
 use std::fs;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -481,14 +482,23 @@ fn an_interrupted_recording_keeps_its_manifest() {
     let script =
         "echo hi | SCENARIO_STEP_NAME=first claude -p --output-format stream-json > /dev/null; \
                   touch called; sleep 60";
-    let child = Command::new(FIXTURE_KIT)
+    let mut command = Command::new(FIXTURE_KIT);
+    command
         .args(["scenario", "record"])
         .arg(&dir)
         .args(["--real", stand_in_agent(), "--", "sh", "-c", script])
         .current_dir(root.path())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .stderr(Stdio::piped());
+    // A test run started as a background job inherits SIGINT ignored, and
+    // fixture-kit keeps an ignored signal ignored: give it the default.
+    // SAFETY: signal(2) is async-signal-safe, as pre_exec requires.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let child = command.spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     while !root.path().join("called").exists() {
         assert!(Instant::now() < deadline, "the first call never finished");
