@@ -156,9 +156,10 @@ fn target_dir() -> PathBuf {
         .to_owned()
 }
 
-/// This workspace's `[profile.dev]`, which the probes need to share its
-/// built dependencies (a profile is read from the workspace root only).
-const DEV_PROFILE: &str = "[profile.dev]\ndebug = \"line-tables-only\"\n";
+/// This workspace's dev profile, which the probes need to share its built
+/// dependencies (a profile is read from the workspace root only).
+const DEV_PROFILE: &str =
+    "[profile.dev]\ndebug = \"line-tables-only\"\n\n[profile.dev.package.\"*\"]\ndebug = false\n";
 
 #[test]
 fn the_probes_copy_the_workspace_dev_profile() {
