@@ -111,8 +111,26 @@ fn load(root: &Path, task: &TaskId, agent: Agent) -> Result<Option<Golden>, Viol
         return Ok(None);
     };
     let source = fixture.display_golden();
-    let patch = match &parsed.output {
-        AgentOutput::Coder(coder) => Some(patch::parse_recovering(&coder.patch, &source).0),
+    let (patch, repo) = stage_parts(&fixture, &parsed.output, &source)?;
+    Ok(Some(Golden {
+        fixture,
+        source,
+        output: parsed.output,
+        patch,
+        repo,
+    }))
+}
+
+/// What the `pipeline` checks need beside a stage's parsed `output`
+/// (named `source`): a coder's patch, parsed as far as it parses, and the
+/// stage fixture's `repo/`.
+pub(crate) fn stage_parts(
+    fixture: &Fixture,
+    output: &AgentOutput,
+    source: &str,
+) -> Result<(Option<Patch>, Option<Repo>), Violation> {
+    let patch = match output {
+        AgentOutput::Coder(coder) => Some(patch::parse_recovering(&coder.patch, source).0),
         _ => None,
     };
     let repo = match &fixture.repo {
@@ -122,11 +140,5 @@ fn load(root: &Path, task: &TaskId, agent: Agent) -> Result<Option<Golden>, Viol
         })?),
         None => None,
     };
-    Ok(Some(Golden {
-        fixture,
-        source,
-        output: parsed.output,
-        patch,
-        repo,
-    }))
+    Ok((patch, repo))
 }

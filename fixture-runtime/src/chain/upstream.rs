@@ -9,7 +9,7 @@ use crate::agent::Agent;
 use crate::constraints::Constraints;
 use crate::contract::{self, AgentOutput, ArchitectSpec};
 use crate::engine::declared_failure;
-use crate::fixture::{self, Fixture};
+use crate::fixture::Fixture;
 use crate::repo::Repo;
 use crate::rule::{Rule, Violation};
 use crate::rules::patch::{self, Patch};
@@ -44,17 +44,7 @@ impl Earlier {
                     .at(format!("{source}:{}:{}", err.line, err.column))
             })?
             .output;
-        let patch = match &output {
-            AgentOutput::Coder(coder) => Some(patch::parse_recovering(&coder.patch, &source).0),
-            _ => None,
-        };
-        let repo = match &fixture.repo {
-            Some(dir) => Some(Repo::load(dir).map_err(|err| {
-                Violation::new(Rule::Layout, format!("cannot read repo/: {err}"))
-                    .at(fixture::display(dir))
-            })?),
-            None => None,
-        };
+        let (patch, repo) = crate::task::stage_parts(fixture, &output, &source)?;
         Ok(Earlier {
             agent: fixture.id.agent,
             text,
