@@ -124,12 +124,32 @@ pub enum ScenarioCommand {
 pub struct ValidateArgs {
     /// A scenario folder, or a folder of scenarios.
     dir: PathBuf,
-    /// Largest `stdout.jsonl`, in bytes.
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// The size budgets of `scenario validate` and `scenario show`.
+#[derive(clap::Args)]
+pub(super) struct LimitArgs {
+    /// The budget of one session's `stdout.jsonl`, in bytes.
     #[arg(long, value_name = "BYTES")]
     max_stdout_bytes: Option<u64>,
-    /// Largest scenario, in bytes.
+    /// The budget of the whole scenario, in bytes.
     #[arg(long, value_name = "BYTES")]
     max_scenario_bytes: Option<u64>,
+}
+
+impl LimitArgs {
+    /// The budgets given, the defaults for the rest.
+    pub(super) fn limits(&self) -> Limits {
+        let defaults = Limits::default();
+        Limits {
+            max_stdout_bytes: self.max_stdout_bytes.unwrap_or(defaults.max_stdout_bytes),
+            max_scenario_bytes: self
+                .max_scenario_bytes
+                .unwrap_or(defaults.max_scenario_bytes),
+        }
+    }
 }
 
 /// Runs `scenario ...`.
@@ -146,14 +166,7 @@ pub fn run(command: &ScenarioCommand) -> ExitCode {
 
 /// Runs `scenario validate`.
 fn validate(args: &ValidateArgs) -> ExitCode {
-    let defaults = Limits::default();
-    let limits = Limits {
-        max_stdout_bytes: args.max_stdout_bytes.unwrap_or(defaults.max_stdout_bytes),
-        max_scenario_bytes: args
-            .max_scenario_bytes
-            .unwrap_or(defaults.max_scenario_bytes),
-    };
-    let problems = validate_tree(&args.dir, &limits);
+    let problems = validate_tree(&args.dir, &args.limits.limits());
     for problem in &problems {
         println!("{problem}");
     }

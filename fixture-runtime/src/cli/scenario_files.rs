@@ -4,20 +4,17 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::scenario::LimitArgs;
 use crate::scenario::layout::{self, Layout};
-use crate::scenario::{show, Limits, SchemaVersion};
+use crate::scenario::{show, SchemaVersion};
 
 /// Flags of `fixture-kit scenario show`.
 #[derive(clap::Args)]
 pub struct ShowArgs {
     /// A scenario folder, in fixture-kit's layout or autoskillit's.
     dir: PathBuf,
-    /// The budget of one session's `stdout.jsonl`, in bytes.
-    #[arg(long, value_name = "BYTES")]
-    max_stdout_bytes: Option<u64>,
-    /// The budget of the whole scenario, in bytes.
-    #[arg(long, value_name = "BYTES")]
-    max_scenario_bytes: Option<u64>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 /// Flags of `fixture-kit scenario convert`.
@@ -43,13 +40,7 @@ pub struct UpgradeArgs {
 
 /// Runs `scenario show`: the step map on stdout.
 pub fn show(args: &ShowArgs) -> ExitCode {
-    let defaults = Limits::default();
-    let limits = Limits {
-        max_stdout_bytes: args.max_stdout_bytes.unwrap_or(defaults.max_stdout_bytes),
-        max_scenario_bytes: args
-            .max_scenario_bytes
-            .unwrap_or(defaults.max_scenario_bytes),
-    };
+    let limits = args.limits.limits();
     match layout::load(&args.dir) {
         Ok(scenario) => {
             print!("{}", show::render(&scenario, &limits));
